@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # Jupyter refuses to run as root unless told; only pass the flag when we are root.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: setup start test test-fast book vendor chromium lint format bench freeze clean
+.PHONY: setup start lab test test-fast book vendor chromium lint format bench freeze clean
 
 ## setup: create .venv and install the pinned packages and dlcore (only when something changed)
 $(STAMP): requirements.txt constraints.txt pyproject.toml
@@ -19,9 +19,11 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml
 
 setup: $(STAMP)
 
-## start: set up, then open JupyterLab on chapters/
-start: setup
-	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --ServerApp.default_url=/lab/tree/chapters $(ALLOW_ROOT)
+## start: set up, then open JupyterLab on chapters/ (the whole repository is browsable: exercises/, dlcore/)
+start: setup lab
+
+lab:
+	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/chapters $(ALLOW_ROOT) $(LAB_FLAGS)
 
 ## vendor: copy the book's JavaScript (MathJax, RequireJS, widget manager) from npm into book/_vendor
 node_modules/.package-lock.json: package.json package-lock.json
