@@ -1,0 +1,387 @@
+"""Layers: Dense, activations, Dropout, BatchNorm, LayerNorm, Flatten.
+
+Every layer is a ``Module``: ``forward(x)`` caches what ``backward`` needs, and
+``backward(grad_out)`` returns dL/dx and *adds* dL/dparameter into each ``Parameter.grad``.
+Notation follows the chapters: ``a`` is a layer's input (the previous activation), ``z`` a
+pre-activation, ``delta`` = dL/dz the error signal flowing backwards.
+
+Inputs must be floating-point NumPy arrays; a layer with parameters casts its input to the
+parameters' dtype (so a float64 batch fed to a float32 model is computed in float32, never
+the other way round). No layer modifies an array it was given.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from dlcore import activations as A
+from dlcore.config import get_rng, resolve_dtype
+from dlcore.init import get_initializer, zeros
+from dlcore.module import Module, Parameter, check_input
+
+
+def _check_last_axis(layer: Module, x, features: int) -> None:
+    """``x`` must be (N, ..., features) with at least two dimensions."""
+    expected = f"(N, {features})" if np.ndim(x) <= 2 else f"(N, ..., {features})"
+    check_input(layer, x, ndim=None if np.ndim(x) >= 2 else 2, size={-1: features}, expected=expected)
+
+
+# ========================================================================================
+# Dense
+# ========================================================================================
+class Dense(Module):
+    """Fully connected layer z = a W + b.
+
+    W: (in_features, out_features), b: (out_features,).
+    a: (N, in_features) -> z: (N, out_features); also (N, ..., in_features) -> (N, ..., out_features)
+    (leading dimensions are flattened into one batch, as a transformer needs).
+    init: an initialiser name from ``dlcore.init`` ("he", "xavier", "normal", ...) or callable.
+    regularizer: an ``L1``/``L2`` penalty on W (see ``dlcore.regularizers``), or None.
+    needs_input_grad: set it to False on a network's first layer to skip computing dL/da, which
+    nothing uses there (backward then returns None); that saves about a third of its backward pass.
+    ``Sequential.fit`` does this for its first layer while it trains.
+    """
+
+    needs_input_grad: bool = True
+
+    def __init__(
+        self,
+        in_features: int,
+        out_features: int,
+        init: str = "he",
+        bias: bool = True,
+        rng: np.random.Generator | int | None = None,
+        dtype=None,
+        regularizer=None,
+    ):
+        super().__init__()
+        self.in_features, self.out_features = in_features, out_features
+        self.regularizer = regularizer
+        dtype = resolve_dtype(dtype)
+        initializer = get_initializer(init)
+        W = initializer((in_features, out_features), in_features, out_features, rng=get_rng(rng), dtype=dtype)
+        self.W = Parameter(W, "W")
+        self.b = Parameter(zeros((out_features,), dtype=dtype), "b") if bias else None
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        _check_last_axis(self, x, self.in_features)
+        a = x.astype(self.W.value.dtype, copy=False)
+        self.a_shape = a.shape
+        self.a = a.reshape(-1, self.in_features)  # (N, ..., in) -> (M, in), a view
+        z = self.a @ self.W.value  # (M, in) @ (in, out) -> (M, out)
+        if self.b is not None:
+            z += self.b.value  # z is our own new array, so adding in place is safe
+        return z.reshape(*self.a_shape[:-1], self.out_features)
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray | None:
+        """delta = dL/dz: (N, ..., out) -> dL/da: (N, ..., in); dW += a^T delta, db += sum_n delta."""
+        delta = grad_out.reshape(-1, self.out_features)  # (M, out)
+        self.W.grad += self.a.T @ delta  # (in, M) @ (M, out) -> (in, out)
+        if self.b is not None:
+            self.b.grad += delta.sum(axis=0)
+        if not self.needs_input_grad:
+            return None
+        return (delta @ self.W.value.T).reshape(self.a_shape)  # (M, out) @ (out, in) -> (N, ..., in)
+
+    def __repr__(self) -> str:
+        return f"Dense({self.in_features} -> {self.out_features}{'' if self.b is not None else ', bias=False'})"
+
+
+# ========================================================================================
+# Activation layers: dL/dx = dL/dy * f'(x), elementwise (softmax: its Jacobian)
+# ========================================================================================
+def _check_any(layer: Module, x) -> None:
+    check_input(layer, x, expected="(any shape)")
+
+
+class Identity(Module):
+    """y = x. x: any shape -> same shape."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        _check_any(self, x)
+        return x
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        return grad_out
+
+
+class Sigmoid(Module):
+    """y = 1 / (1 + exp(-x)); dy/dx = y (1 - y). x: any shape -> same shape."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        _check_any(self, x)
+        self.y = A.sigmoid(x)
+        return self.y
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        return grad_out * self.y * (1.0 - self.y)
+
+
+class Tanh(Module):
+    """y = tanh(x); dy/dx = 1 - y^2. x: any shape -> same shape."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        _check_any(self, x)
+        self.y = np.tanh(x)
+        return self.y
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        return grad_out * (1.0 - self.y * self.y)
+
+
+class ReLU(Module):
+    """y = max(x, 0); dy/dx = 1 where x > 0, else 0. x: any shape -> same shape."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        _check_any(self, x)
+        self.mask = x > 0
+        return np.maximum(x, 0)
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        return grad_out * self.mask
+
+
+class LeakyReLU(Module):
+    """y = x where x > 0, else alpha x; dy/dx = 1 or alpha. x: any shape -> same shape."""
+
+    def __init__(self, alpha: float = 0.01):
+        super().__init__()
+        self.alpha = alpha
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        _check_any(self, x)
+        self.x = x
+        return A.leaky_relu(x, self.alpha)
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        return grad_out * A.leaky_relu_grad(self.x, self.alpha)
+
+    def __repr__(self) -> str:
+        return f"LeakyReLU(alpha={self.alpha})"
+
+
+class ELU(Module):
+    """y = x where x > 0, else alpha (exp(x) - 1); dy/dx = 1 or y + alpha. x: any shape -> same shape."""
+
+    def __init__(self, alpha: float = 1.0):
+        super().__init__()
+        self.alpha = alpha
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        _check_any(self, x)
+        self.x = x
+        self.y = A.elu(x, self.alpha)
+        return self.y
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        return grad_out * np.where(self.x > 0, 1.0, self.y + self.alpha).astype(self.y.dtype, copy=False)
+
+    def __repr__(self) -> str:
+        return f"ELU(alpha={self.alpha})"
+
+
+class GELU(Module):
+    """y = x Phi(x) (exact erf form, see ``activations.gelu``). x: any shape -> same shape."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        _check_any(self, x)
+        self.x = x
+        return A.gelu(x)
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        return grad_out * A.gelu_grad(self.x)
+
+
+class Softplus(Module):
+    """y = log(1 + exp(x)); dy/dx = sigmoid(x). x: any shape -> same shape."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        _check_any(self, x)
+        self.x = x
+        return A.softplus(x)
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        return grad_out * A.sigmoid(self.x)
+
+
+class Softmax(Module):
+    """Softmax along ``axis``. x: (..., C) -> (..., C), rows summing to 1.
+
+    For classification prefer logits + ``CategoricalCrossEntropy``, which fuses the softmax
+    into the loss (simpler gradient, no log of a rounded-to-zero probability).
+    """
+
+    def __init__(self, axis: int = -1):
+        super().__init__()
+        self.axis = axis
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        _check_any(self, x)
+        self.s = A.softmax(x, self.axis)
+        return self.s
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        return A.softmax_backward(self.s, grad_out, self.axis)
+
+    def __repr__(self) -> str:
+        return f"Softmax(axis={self.axis})"
+
+
+# ========================================================================================
+# Dropout
+# ========================================================================================
+class Dropout(Module):
+    """Inverted dropout: in training, zero each unit with probability p and scale the
+    survivors by 1 / (1 - p) so the expected output equals x; in evaluation, y = x.
+
+    x: any shape -> same shape. The mask keeps a unit where u >= p, u ~ U[0, 1) drawn from
+    ``rng`` in x's dtype. rng=None draws from dlcore's global generator at each call (so
+    ``dlcore.seed`` controls it); an int or Generator gives this layer its own stream.
+    """
+
+    def __init__(self, p: float = 0.5, rng: np.random.Generator | int | None = None):
+        super().__init__()
+        if not 0.0 <= p < 1.0:
+            raise ValueError(f"Dropout: p must be in [0, 1), got {p}")
+        self.p = p
+        self.rng = None if rng is None else get_rng(rng)
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        _check_any(self, x)
+        if not self.training or self.p == 0.0:
+            self.mask = None
+            return x
+        u = get_rng(self.rng).random(x.shape, dtype=x.dtype)
+        self.mask = (u >= self.p) * x.dtype.type(1.0 / (1.0 - self.p))  # 0 or 1/(1-p), x's dtype
+        return x * self.mask
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        return grad_out if self.mask is None else grad_out * self.mask
+
+    def __repr__(self) -> str:
+        return f"Dropout(p={self.p})"
+
+
+# ========================================================================================
+# Normalisation
+# ========================================================================================
+class BatchNorm(Module):
+    """Batch normalisation over every axis but the last (the channel/feature axis).
+
+    x: (N, C) or channel-last (N, ..., C) -> same shape. gamma, beta: (C,).
+    Training: x_hat = (x - mu) / sqrt(var + eps) with mu, var the batch mean and (biased)
+    variance of each channel over the M = x.size / C values it has; y = gamma x_hat + beta.
+    The running averages move as r = (1 - momentum) r + momentum * batch_stat (PyTorch's
+    convention: momentum weights the NEW value; the running variance uses the unbiased
+    M / (M - 1) correction). Evaluation: the running mean and variance replace mu and var.
+    """
+
+    buffers = ("running_mean", "running_var")
+
+    def __init__(self, num_features: int, momentum: float = 0.1, eps: float = 1e-5, dtype=None):
+        super().__init__()
+        dtype = resolve_dtype(dtype)
+        self.num_features, self.momentum, self.eps = num_features, momentum, eps
+        self.gamma = Parameter(np.ones(num_features, dtype=dtype), "gamma")
+        self.beta = Parameter(np.zeros(num_features, dtype=dtype), "beta")
+        self.running_mean = np.zeros(num_features, dtype=dtype)
+        self.running_var = np.ones(num_features, dtype=dtype)
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        _check_last_axis(self, x, self.num_features)
+        x = x.astype(self.gamma.value.dtype, copy=False)
+        axes = tuple(range(x.ndim - 1))  # every axis but the channels
+        M = x.size // self.num_features  # values per channel
+        if self.training:
+            if M < 2:
+                raise ValueError(
+                    f"{self!r}: training needs more than one value per channel, got input of shape {x.shape} "
+                    f"(use a batch larger than 1, or call .eval())"
+                )
+            mu = x.mean(axis=axes)
+            xc = x - mu
+            var = (xc * xc).mean(axis=axes)  # biased: divides by M
+            m = self.momentum
+            self.running_mean = (1 - m) * self.running_mean + m * mu
+            self.running_var = (1 - m) * self.running_var + m * var * (M / (M - 1))
+        else:
+            xc = x - self.running_mean
+            var = self.running_var
+        self.inv_std = 1.0 / np.sqrt(var + self.eps)  # (C,)
+        self.x_hat = xc * self.inv_std
+        self.batch_stats = self.training  # backward needs to know which formula applies
+        return self.x_hat * self.gamma.value + self.beta.value
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        """dL/dy: (N, ..., C) -> dL/dx: same shape.
+
+        With g = dL/dx_hat = dL/dy * gamma, in training mode (mu and var depend on x):
+        dL/dx = inv_std * (g - mean(g) - x_hat * mean(g * x_hat)), means over the M values of a channel.
+        In evaluation mode the statistics are constants: dL/dx = g * inv_std.
+        """
+        axes = tuple(range(grad_out.ndim - 1))
+        self.gamma.grad += (grad_out * self.x_hat).sum(axis=axes)
+        self.beta.grad += grad_out.sum(axis=axes)
+        g = grad_out * self.gamma.value
+        if not self.batch_stats:
+            return g * self.inv_std
+        return self.inv_std * (g - g.mean(axis=axes) - self.x_hat * (g * self.x_hat).mean(axis=axes))
+
+    def __repr__(self) -> str:
+        return f"BatchNorm({self.num_features})"
+
+
+class LayerNorm(Module):
+    """Layer normalisation over the last axis (each example / token on its own).
+
+    x: (N, ..., D) -> same shape; gamma, beta: (D,).
+    x_hat = (x - mean) / sqrt(var + eps), mean and (biased) var over the last axis; y = gamma x_hat + beta.
+    Same computation in training and evaluation, so there are no running statistics.
+    """
+
+    def __init__(self, normalized_shape: int, eps: float = 1e-5, dtype=None):
+        super().__init__()
+        dtype = resolve_dtype(dtype)
+        self.normalized_shape, self.eps = normalized_shape, eps
+        self.gamma = Parameter(np.ones(normalized_shape, dtype=dtype), "gamma")
+        self.beta = Parameter(np.zeros(normalized_shape, dtype=dtype), "beta")
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        _check_last_axis(self, x, self.normalized_shape)
+        x = x.astype(self.gamma.value.dtype, copy=False)
+        xc = x - x.mean(axis=-1, keepdims=True)
+        var = (xc * xc).mean(axis=-1, keepdims=True)  # (N, ..., 1)
+        self.inv_std = 1.0 / np.sqrt(var + self.eps)
+        self.x_hat = xc * self.inv_std
+        return self.x_hat * self.gamma.value + self.beta.value
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        """dL/dy: (N, ..., D) -> dL/dx, with g = dL/dy * gamma:
+        dL/dx = inv_std * (g - mean(g) - x_hat * mean(g * x_hat)), means over the last axis."""
+        axes = tuple(range(grad_out.ndim - 1))
+        self.gamma.grad += (grad_out * self.x_hat).sum(axis=axes)
+        self.beta.grad += grad_out.sum(axis=axes)
+        g = grad_out * self.gamma.value
+        mean_g = g.mean(axis=-1, keepdims=True)
+        mean_gx = (g * self.x_hat).mean(axis=-1, keepdims=True)
+        return self.inv_std * (g - mean_g - self.x_hat * mean_gx)
+
+    def __repr__(self) -> str:
+        return f"LayerNorm({self.normalized_shape})"
+
+
+# ========================================================================================
+# Reshaping
+# ========================================================================================
+class Flatten(Module):
+    """(N, d1, d2, ...) -> (N, d1 * d2 * ...); backward restores the shape."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        check_input(self, x, ndim=None if np.ndim(x) >= 1 else 1, expected="(N, ...)")
+        self.x_shape = x.shape
+        return x.reshape(x.shape[0], math.prod(x.shape[1:]))
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        return grad_out.reshape(self.x_shape)
