@@ -1,0 +1,96 @@
+"""How fast the autograder is: one notebook, and a class of 30 submissions on 2 processes.
+
+    python bench/bench_grader.py            # targets: one notebook <= 2 s, 30 submissions <= 60 s
+
+The sandbox forks a fresh worker per question from one helper process that has NumPy loaded.
+The baseline in the same run starts a new Python process per question instead (what a plain
+"subprocess per test" grader does), to show what the fork saves. Exits with status 1 if a
+target is missed.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from dlgrade import exercises, grade  # noqa: E402
+from dlgrade.sandbox import Sandbox  # noqa: E402
+
+ONE_NOTEBOOK_TARGET = 2.0
+CLASS_TARGET = 60.0
+CLASS_SIZE = 30
+JOBS = 2
+
+
+class FreshProcessSandbox(Sandbox):
+    """Baseline: a new interpreter (and NumPy import) for every question."""
+
+    def run(self, *args, **kwargs):
+        try:
+            return super().run(*args, **kwargs)
+        finally:
+            self.close()
+
+
+def make_class(folder: Path) -> None:
+    """30 submissions: for each exercise, four full solutions and one untouched stub."""
+    slugs = exercises.slugs()
+    for i in range(CLASS_SIZE):
+        slug = slugs[i % len(slugs)]
+        source = exercises.source_notebook(slug) if i % 5 else exercises.exercises_dir() / f"{slug}.ipynb"
+        nb = json.loads(source.read_text())
+        nb.setdefault("metadata", {})["dlgrade"] = {"exercise": slug}
+        (folder / f"student{i:02d}-{slug}.ipynb").write_text(json.dumps(nb))
+
+
+def time_class(folder: Path, sandbox_class: type[Sandbox]) -> tuple[float, float]:
+    original = grade.Sandbox
+    grade.Sandbox = sandbox_class
+    try:
+        started = time.perf_counter()
+        reports = grade.grade_folder(folder, jobs=JOBS, seed=0)
+        elapsed = time.perf_counter() - started
+    finally:
+        grade.Sandbox = original
+    return elapsed, sum(r["score"] for r in reports)
+
+
+def main() -> int:
+    print(f"{'one notebook (solution)':<28} {'seconds':>8}   {'score':>9}")
+    worst = 0.0
+    for slug in exercises.slugs():
+        started = time.perf_counter()
+        result = grade.grade_file(exercises.source_notebook(slug), slug)
+        elapsed = time.perf_counter() - started
+        worst = max(worst, elapsed)
+        print(f"{slug:<28} {elapsed:>8.2f}   {result['score']:>4g} / {result['max_score']:g}")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        make_class(folder)
+        fork_seconds, fork_total = time_class(folder, Sandbox)
+        fresh_seconds, fresh_total = time_class(folder, FreshProcessSandbox)
+        shutil.rmtree(folder, ignore_errors=True)
+    assert fork_total == fresh_total, "both modes must give the same grades"
+
+    print(f"\n{'class of 30, ' + str(JOBS) + ' at a time':<36} {'seconds':>8} {'per notebook':>13}")
+    print(f"{'fork a worker per question':<36} {fork_seconds:>8.2f} {fork_seconds / CLASS_SIZE:>13.2f}")
+    print(f"{'baseline: new process per question':<36} {fresh_seconds:>8.2f} {fresh_seconds / CLASS_SIZE:>13.2f}")
+    print(f"speed-up over the baseline: {fresh_seconds / fork_seconds:.1f}x")
+
+    ok = worst <= ONE_NOTEBOOK_TARGET and fork_seconds <= CLASS_TARGET
+    print(
+        f"\ntargets: one notebook <= {ONE_NOTEBOOK_TARGET:g} s (worst {worst:.2f} s), "
+        f"class of {CLASS_SIZE} <= {CLASS_TARGET:g} s ({fork_seconds:.1f} s): {'met' if ok else 'MISSED'}"
+    )
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,108 @@
+"""Where an exercise's pieces live, and loading them.
+
+For an exercise ``02_activations_losses``:
+
+    exercises/02_activations_losses.ipynb                     learner's notebook (built by `release`)
+    exercises/public_tests/02_activations_losses.py           QUESTIONS, PUBLIC: tests learners see
+    exercises/instructor/02_activations_losses.ipynb          source notebook with the solutions
+    exercises/instructor/hidden_tests/02_activations_losses.py  HIDDEN: tests learners never see
+
+``DLGRADE_EXERCISES`` and ``DLGRADE_INSTRUCTOR`` (or the CLI's ``--instructor``) move the
+two folders, so an instructor can keep the private one outside the course repository.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import re
+import sys
+import types
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+_SLUG = re.compile(r"^(\d\d)_[a-z0-9_]+$")
+_cache: dict[tuple[str, float], types.ModuleType] = {}
+
+
+def exercises_dir() -> Path:
+    return Path(os.environ.get("DLGRADE_EXERCISES", REPO_ROOT / "exercises")).resolve()
+
+
+def instructor_dir(override: str | Path | None = None) -> Path:
+    default = os.environ.get("DLGRADE_INSTRUCTOR", exercises_dir() / "instructor")
+    return Path(override or default).resolve()
+
+
+def slugs() -> list[str]:
+    """Every exercise, in order: ["01_numpy_gradients", ...]."""
+    folder = exercises_dir() / "public_tests"
+    return sorted(p.stem for p in folder.glob("[0-9][0-9]_*.py") if _SLUG.match(p.stem))
+
+
+def resolve(name: str | Path) -> str:
+    """The slug for "2", "02", "02_activations_losses", "activations_losses" or a notebook path."""
+    text = Path(name).stem if str(name).endswith(".ipynb") else str(name)
+    for slug in slugs():
+        number = slug[:2]
+        if text in (slug, number, str(int(number)), slug[3:]):
+            return slug
+    raise LookupError(f"no exercise called {name!r}; known: {', '.join(slugs())}")
+
+
+def slug_for_question(question: str) -> str:
+    """The exercise a question id such as "2.3" belongs to."""
+    number, _, rest = question.partition(".")
+    if not number.isdigit() or not rest:
+        raise LookupError(f"a question id looks like '2.3', got {question!r}")
+    return resolve(number)
+
+
+def _load(path: Path, name: str) -> types.ModuleType:
+    """Import a file by path (cached until it changes)."""
+    key = (str(path), path.stat().st_mtime)
+    if key not in _cache:
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        _cache[key] = module
+    return _cache[key]
+
+
+def public(slug: str) -> types.ModuleType:
+    """The public test module: QUESTIONS (list of Question) and PUBLIC (id -> list of Case)."""
+    return _load(exercises_dir() / "public_tests" / f"{slug}.py", f"dlgrade_public_{slug}")
+
+
+def hidden(slug: str, instructor: str | Path | None = None) -> types.ModuleType:
+    """The hidden test module: HIDDEN (id -> function(rng, ref) -> list of Case)."""
+    path = instructor_dir(instructor) / "hidden_tests" / f"{slug}.py"
+    if not path.exists():
+        raise LookupError(f"hidden tests not found: {path} (grading needs the instructor folder)")
+    return _load(path, f"dlgrade_hidden_{slug}")
+
+
+def source_notebook(slug: str, instructor: str | Path | None = None) -> Path:
+    path = instructor_dir(instructor) / f"{resolve(slug)}.ipynb"
+    if not path.exists():
+        raise LookupError(f"source notebook not found: {path} (grading needs the instructor folder)")
+    return path
+
+
+def reference(slug: str, instructor: str | Path | None = None) -> types.SimpleNamespace:
+    """The solutions: every name the source notebook defines, run in this (the grader's) process."""
+    from dlgrade import checks, notebook
+
+    slug = resolve(slug)
+    path = source_notebook(slug, instructor)
+    key = (str(path), path.stat().st_mtime)
+    if key not in _cache:
+        module = types.ModuleType(f"dlgrade_reference_{slug}")
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        sys.modules[module.__name__] = module
+        with checks.disabled():
+            for index, source in enumerate(notebook.grading_sources(nb)):
+                exec(compile(source, f"<{slug} reference, code cell {index + 1}>", "exec"), module.__dict__)
+        _cache[key] = module
+    return types.SimpleNamespace(**{k: v for k, v in vars(_cache[key]).items() if not k.startswith("__")})

@@ -1,0 +1,210 @@
+"""What a test is, and how an answer is compared with the expected one.
+
+Public tests (run in the learner's notebook) and hidden tests (run by the grader) are both
+lists of ``Case``. ``compare`` works on plain data only (see ``wire.plain``), so the grader
+can use it on what comes back from the sandbox and the learner's ``check`` on what their
+function returned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+# Default tolerances by the expected array's dtype: float32 keeps ~7 digits, float64 ~16.
+RTOL = {np.dtype(np.float32): 2e-4, np.dtype(np.float64): 1e-6}
+ATOL = {np.dtype(np.float32): 1e-5, np.dtype(np.float64): 1e-9}
+SCALAR_RTOL, SCALAR_ATOL = 1e-6, 1e-9
+
+
+@dataclass(frozen=True)
+class Question:
+    """A graded question: the function the learner writes and what it is worth.
+
+    outputs: names of the returned values when the function returns a tuple, e.g.
+    ("dx", "dW", "db"), used in messages.
+    """
+
+    id: str
+    function: str
+    points: float
+    title: str = ""
+    outputs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Fn:
+    """A test function passed as an argument (for example the ``f`` of a numerical gradient).
+
+    Functions cannot cross a process boundary as data, so the worker rebuilds
+    ``wire.TEST_FUNCTIONS[fn_name](**params)``.
+    """
+
+    fn_name: str
+    params: dict
+
+
+@dataclass
+class Case:
+    """One call of the learner's function and what must come back.
+
+    expected: the right return value (arrays, numbers, tuples, dicts), or None when only
+        ``check`` decides.
+    check: extra test on the returned value: ``check(actual) -> message or None``.
+    rtol, atol: tolerances; None picks them from the expected dtype.
+    strict_fp: run under ``np.errstate(over, divide, invalid = "raise")``, so overflow
+        warnings become errors (for "no overflow at +-1000" cases).
+    hint: shown when the case fails.
+    time_limit: seconds allowed for this call in the grader (None: the grader's default).
+    """
+
+    name: str
+    args: tuple = ()
+    kwargs: dict = field(default_factory=dict)
+    expected: Any = None
+    check: Callable[[Any], str | None] | None = None
+    rtol: float | None = None
+    atol: float | None = None
+    strict_fp: bool = False
+    hint: str = ""
+    time_limit: float | None = None
+
+
+def _index_str(index: tuple[int, ...]) -> str:
+    return "[" + ", ".join(str(i) for i in index) + "]" if index else "[]"
+
+
+def _compare_array(actual, expected: np.ndarray, label: str, rtol, atol) -> list[str]:
+    if not isinstance(actual, np.ndarray):
+        return [f"{label}: returned {type(actual).__name__}, expected a NumPy array of shape {expected.shape}"]
+    if actual.shape != expected.shape:
+        return [f"{label}: shape {actual.shape}, expected {expected.shape}"]
+    if expected.dtype == np.bool_:
+        if actual.dtype != np.bool_:
+            return [f"{label}: dtype {actual.dtype}, expected bool (use a comparison such as a > b)"]
+        wrong = np.argwhere(actual != expected)
+        return [f"{label}: {len(wrong)} wrong entries, first at {_index_str(tuple(wrong[0]))}"] if len(wrong) else []
+    if expected.dtype.kind in "iu":
+        if actual.dtype.kind not in "iu":
+            return [f"{label}: dtype {actual.dtype}, expected integers"]
+        wrong = np.argwhere(actual != expected)
+        return [f"{label}: {len(wrong)} wrong entries, first at {_index_str(tuple(wrong[0]))}"] if len(wrong) else []
+    if actual.dtype.kind not in "biuf":
+        return [f"{label}: dtype {actual.dtype}, expected real numbers"]
+    if actual.dtype != expected.dtype:
+        return [
+            f"{label}: dtype {actual.dtype}, expected {expected.dtype} (keep the input's dtype: a np.float64 "
+            "constant or an array made with np.array(...) of Python floats upcasts float32 to float64)"
+        ]
+    rtol = RTOL.get(expected.dtype, SCALAR_RTOL) if rtol is None else rtol
+    atol = ATOL.get(expected.dtype, SCALAR_ATOL) if atol is None else atol
+    a, e = actual.astype(np.float64).reshape(-1), expected.astype(np.float64).reshape(-1)
+    return _compare_values(a, e, expected.shape, label, rtol, atol)
+
+
+def _compare_values(a: np.ndarray, e: np.ndarray, shape: tuple[int, ...], label: str, rtol, atol) -> list[str]:
+    """a, e: flat float64 arrays of the same size."""
+    finite = np.isfinite(e)
+    if np.isnan(a[finite]).any():
+        return [f"{label}: contains NaN (0/0 or inf - inf somewhere: are large inputs overflowing?)"]
+    if np.isinf(a[finite]).any():
+        return [f"{label}: contains inf (an overflow: are large inputs handled?)"]
+    if not np.array_equal(np.isnan(a), np.isnan(e)) or not np.array_equal(np.isinf(a), np.isinf(e)):
+        return [f"{label}: NaN or inf where none is expected"]
+    with np.errstate(invalid="ignore", over="ignore"):
+        excess = np.where(finite, np.abs(a - e) - (atol + rtol * np.abs(e)), 0.0)
+    excess[~finite] = np.where(a[~finite] == e[~finite], -1.0, 1.0)
+    if (excess <= 0).all():
+        return []
+    worst = int(np.argmax(excess))
+    where = tuple(int(i) for i in np.unravel_index(worst, shape))
+    return [
+        f"{label}: wrong values in {int((excess > 0).sum())} of {excess.size} entries; worst at "
+        f"{_index_str(where)}: got {a[worst]:.6g}, expected {e[worst]:.6g}"
+    ]
+
+
+def _as_number(actual):
+    """A returned scalar (Python number or 0-d real array) as a float, else None."""
+    if type(actual) in (int, float):
+        return float(actual)
+    if isinstance(actual, np.ndarray) and actual.shape == () and actual.dtype.kind in "iuf":
+        return float(actual)
+    return None
+
+
+def compare(actual, expected, label: str = "result", rtol=None, atol=None, names: tuple[str, ...] = ()) -> list[str]:
+    """Messages describing how ``actual`` differs from ``expected`` (empty: they agree).
+
+    Arrays must match in shape and dtype and agree within rtol/atol; numbers within
+    rtol/atol; tuples/lists element by element (labelled by ``names``); dicts key by key.
+    """
+    if isinstance(expected, np.ndarray):
+        return _compare_array(actual, expected, label, rtol, atol)
+    if isinstance(expected, (bool, np.bool_)):
+        if type(actual) is bool or (isinstance(actual, np.ndarray) and actual.shape == () and actual.dtype == bool):
+            return [] if bool(actual) == bool(expected) else [f"{label}: {bool(actual)}, expected {bool(expected)}"]
+        return [f"{label}: returned {type(actual).__name__}, expected True or False"]
+    if isinstance(expected, (int, np.integer)):
+        value = _as_number(actual)
+        if value is None:
+            return [f"{label}: returned {_describe(actual)}, expected the integer {int(expected)}"]
+        return [] if value == int(expected) else [f"{label}: {value:g}, expected {int(expected)}"]
+    if isinstance(expected, (float, np.floating)):
+        value = _as_number(actual)
+        if value is None:
+            return [f"{label}: returned {_describe(actual)}, expected a single number"]
+        rtol = SCALAR_RTOL if rtol is None else rtol
+        atol = SCALAR_ATOL if atol is None else atol
+        if np.isnan(value):
+            return [f"{label}: NaN, expected {float(expected):.6g} (are large inputs overflowing?)"]
+        if not np.isclose(value, float(expected), rtol=rtol, atol=atol):
+            return [f"{label}: {value:.6g}, expected {float(expected):.6g}"]
+        return []
+    if isinstance(expected, (tuple, list)):
+        if not isinstance(actual, (tuple, list)):
+            return [f"{label}: returned {_describe(actual)}, expected {len(expected)} values {_names(names, expected)}"]
+        if len(actual) != len(expected):
+            return [f"{label}: returned {len(actual)} values, expected {len(expected)} {_names(names, expected)}"]
+        messages = []
+        for i, (a, e) in enumerate(zip(actual, expected, strict=True)):
+            sub = names[i] if i < len(names) else f"{label}[{i}]"
+            messages += compare(a, e, sub, rtol, atol)
+        return messages
+    if isinstance(expected, dict):
+        if not isinstance(actual, dict):
+            return [f"{label}: returned {_describe(actual)}, expected a dict with keys {sorted(expected)}"]
+        if set(actual) != set(expected):
+            return [f"{label}: keys {sorted(actual)}, expected {sorted(expected)}"]
+        messages = []
+        for key in expected:
+            messages += compare(actual[key], expected[key], f"{label}[{key!r}]", rtol, atol)
+        return messages
+    if expected is None:
+        return [] if actual is None else [f"{label}: returned {_describe(actual)}, expected None"]
+    raise TypeError(f"compare: cannot compare with a {type(expected).__name__}")
+
+
+def _names(names: tuple[str, ...], expected) -> str:
+    return "(" + ", ".join(names) + ")" if len(names) == len(expected) else ""
+
+
+def _describe(value) -> str:
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape}"
+    if isinstance(value, (list, tuple)):
+        return f"{len(value)} values"
+    return "None" if value is None else type(value).__name__
+
+
+def judge(case: Case, actual, names: tuple[str, ...] = ()) -> list[str]:
+    """All messages for one case: the comparison with ``expected``, then ``check``."""
+    messages = [] if case.expected is None else compare(actual, case.expected, "result", case.rtol, case.atol, names)
+    if not messages and case.check is not None:
+        problem = case.check(actual)
+        if problem:
+            messages.append(problem)
+    return messages

@@ -1,0 +1,97 @@
+"""Hidden tests of Exercise 5. Instructor-only: keep this folder private when grading for credit.
+
+Each function gets a fresh random generator and the reference solutions (``ref``, run in the
+grader's process) and returns the cases; expected answers never leave the grader.
+"""
+
+import numpy as np
+
+from dlgrade.spec import Case
+
+F32 = np.float32
+# A batch the vectorised forward pass must handle within SPEED_LIMIT seconds (loops take ~10x longer).
+SPEED_SHAPES = {"x": (32, 8, 32, 32), "Wt": (32, 8, 3, 3)}
+SPEED_LIMIT = 3.0
+
+
+def _conv_inputs(rng, x_shape, w_shape, dtype=np.float64):
+    x = rng.normal(size=x_shape).astype(dtype)
+    Wt = rng.normal(size=w_shape).astype(dtype)
+    b = rng.normal(size=w_shape[0]).astype(dtype)
+    return x, Wt, b
+
+
+def _forward_cases(rng, ref):
+    specs = [
+        ("3x3 filters, no padding", (2, 3, 5, 6), (4, 3, 3, 3), {}),
+        ("stride 2, padding 1", (2, 2, 7, 6), (3, 2, 3, 3), {"stride": 2, "pad": 1}),
+        ("a non-square 2x3 filter", (1, 2, 5, 7), (2, 2, 2, 3), {"pad": 1}),
+        ("stride that does not divide evenly", (1, 1, 6, 6), (2, 1, 3, 3), {"stride": 2}),
+        ("1x1 filters", (3, 4, 4, 4), (2, 4, 1, 1), {}),
+        ("batch of one, float32", (1, 3, 6, 5), (2, 3, 3, 3), {"pad": 1}, F32),
+    ]
+    cases = []
+    for name, x_shape, w_shape, kwargs, *dtype in specs:
+        x, Wt, b = _conv_inputs(rng, x_shape, w_shape, *dtype)
+        cases.append(
+            Case(
+                name,
+                args=(x, Wt, b),
+                kwargs=kwargs,
+                expected=ref.conv2d_forward(x, Wt, b, **kwargs),
+                hint="H_out = (H + 2 pad - KH) // stride + 1; windows start at i * stride in the padded input",
+            )
+        )
+    return cases
+
+
+def conv2d_forward_loop(rng, ref):
+    return _forward_cases(rng, ref)
+
+
+def conv2d_forward(rng, ref):
+    x, Wt, b = _conv_inputs(rng, SPEED_SHAPES["x"], SPEED_SHAPES["Wt"])
+    speed = Case(
+        f"32 images 8x32x32, 32 filters, within {SPEED_LIMIT:g} s",
+        args=(x, Wt, b),
+        kwargs={"pad": 1},
+        expected=ref.conv2d_forward(x, Wt, b, pad=1),
+        time_limit=SPEED_LIMIT,
+        rtol=1e-5,
+        atol=1e-8,
+        hint="no loop over the batch or over output positions: im2col and one matrix product, "
+        "or a loop over the KH*KW filter offsets only",
+    )
+    return [*_forward_cases(rng, ref), speed]  # the speed case last: a timeout ends the worker
+
+
+def conv2d_backward(rng, ref):
+    specs = [
+        ("3x3 filters, no padding", (2, 3, 5, 6), (4, 3, 3, 3), {}),
+        ("stride 2, padding 1", (2, 2, 7, 6), (3, 2, 3, 3), {"stride": 2, "pad": 1}),
+        ("a non-square 2x3 filter with padding", (1, 2, 5, 7), (2, 2, 2, 3), {"pad": 1}),
+        ("stride that does not divide evenly: unused rows get zero", (1, 2, 6, 7), (2, 2, 3, 3), {"stride": 2}),
+        ("batch of one, float32", (1, 3, 6, 5), (2, 3, 3, 3), {"pad": 1}, F32),
+    ]
+    cases = []
+    for name, x_shape, w_shape, kwargs, *dtype in specs:
+        x, Wt, _ = _conv_inputs(rng, x_shape, w_shape, *dtype)
+        out_shape = ref.conv2d_forward(x, Wt, np.zeros(w_shape[0], x.dtype), **kwargs).shape
+        delta = rng.normal(size=out_shape).astype(x.dtype)
+        cases.append(
+            Case(
+                name,
+                args=(delta, x, Wt),
+                kwargs=kwargs,
+                expected=ref.conv2d_backward(delta, x, Wt, **kwargs),
+                hint="accumulate with += into a padded dx, then cut the padding off",
+            )
+        )
+    return cases
+
+
+HIDDEN = {
+    "5.1": conv2d_forward_loop,
+    "5.2": conv2d_forward,
+    "5.3": conv2d_backward,
+}
