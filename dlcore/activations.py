@@ -113,22 +113,32 @@ def elu_grad(x: np.ndarray, alpha: float = 1.0) -> np.ndarray:
 
 
 # --- GELU -------------------------------------------------------------------------------
+def normal_cdf(x: np.ndarray) -> np.ndarray:
+    """Phi(x) = (1 + erf(x / sqrt 2)) / 2, the standard normal CDF."""
+    x = _as_float(x)
+    return 0.5 * (1.0 + erf(x / SQRT_2))
+
+
+def normal_pdf(x: np.ndarray) -> np.ndarray:
+    """phi(x) = exp(-x^2 / 2) / sqrt(2 pi), the standard normal density."""
+    x = _as_float(x)
+    with np.errstate(under="ignore", over="ignore"):  # x*x overflows to inf only when exp(-inf) = 0 is right
+        return INV_SQRT_2PI * np.exp(-0.5 * x * x)
+
+
 def gelu(x: np.ndarray) -> np.ndarray:
     """GELU, the EXACT form: x Phi(x) = x (1 + erf(x / sqrt 2)) / 2, with Phi the standard normal CDF.
 
     (``gelu_tanh`` is the tanh approximation that GPT-2 used.)
     """
     x = _as_float(x)
-    return 0.5 * x * (1.0 + erf(x / SQRT_2))
+    return x * normal_cdf(x)
 
 
 def gelu_grad(x: np.ndarray) -> np.ndarray:
-    """d/dx [x Phi(x)] = Phi(x) + x phi(x), with phi(x) = exp(-x^2 / 2) / sqrt(2 pi)."""
+    """d/dx [x Phi(x)] = Phi(x) + x phi(x)."""
     x = _as_float(x)
-    cdf = 0.5 * (1.0 + erf(x / SQRT_2))
-    with np.errstate(under="ignore", over="ignore"):  # x*x overflows to inf only when exp(-inf) = 0 is right
-        pdf = INV_SQRT_2PI * np.exp(-0.5 * x * x)
-        return cdf + x * pdf
+    return normal_cdf(x) + x * normal_pdf(x)
 
 
 def gelu_tanh(x: np.ndarray) -> np.ndarray:

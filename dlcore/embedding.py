@@ -21,8 +21,11 @@ class Embedding(Module):
     W: (num_embeddings, D), initialised from N(0, init_std^2).
 
     The input is not differentiable (it is made of integers), so ``backward`` returns ``None``;
-    the layer must therefore come first in a model.
+    the layer must therefore come first in a model. ``takes_indices`` tells ``Sequential`` to
+    accept integer inputs for a model that starts with this layer.
     """
+
+    takes_indices = True
 
     def __init__(
         self,

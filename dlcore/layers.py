@@ -188,10 +188,12 @@ class GELU(Module):
     def forward(self, x: np.ndarray) -> np.ndarray:
         _check_any(self, x)
         self.x = x
-        return A.gelu(x)
+        self.cdf = A.normal_cdf(x)  # Phi(x), kept for backward: erf is the expensive part
+        return x * self.cdf
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
-        return grad_out * A.gelu_grad(self.x)
+        """dy/dx = Phi(x) + x phi(x)."""
+        return grad_out * (self.cdf + self.x * A.normal_pdf(self.x))
 
 
 class Softplus(Module):

@@ -299,7 +299,7 @@ class Sequential(Module):
         """
         shapes: list[str] = ["?"] * len(self.layers)
         if input_shape is not None:
-            dtype = self._dtype() or np.float32
+            dtype = np.int64 if self._takes_indices() else self._dtype() or np.float32
             a = np.zeros((1, *tuple(input_shape)), dtype=dtype)
             was_training = self.training
             self.eval()
@@ -354,14 +354,24 @@ class Sequential(Module):
         """x as an array of the model's dtype (converted once if it is another float type)."""
         if not isinstance(x, np.ndarray):
             raise TypeError(f"Sequential.{where}: x must be a numpy array, got {type(x).__name__} (use np.asarray)")
+        if x.ndim == 0 or len(x) == 0:
+            raise ValueError(f"Sequential.{where}: x is empty (shape {x.shape}); expected (N, ...) with N >= 1")
+        if self._takes_indices():
+            if not np.issubdtype(x.dtype, np.integer):
+                raise TypeError(
+                    f"Sequential.{where}: the first layer {self.layers[0]!r} takes integer indices, got dtype {x.dtype}"
+                )
+            return x
         if not np.issubdtype(x.dtype, np.floating):
             raise TypeError(
                 f"Sequential.{where}: x must be floating point, got dtype {x.dtype} (convert with x.astype(np.float32))"
             )
-        if x.ndim == 0 or len(x) == 0:
-            raise ValueError(f"Sequential.{where}: x is empty (shape {x.shape}); expected (N, ...) with N >= 1")
         dtype = self._dtype()
         return x if dtype is None else x.astype(dtype, copy=False)
+
+    def _takes_indices(self) -> bool:
+        """True when the first layer (an Embedding) takes integer indices instead of floats."""
+        return bool(self.layers) and getattr(self.layers[0], "takes_indices", False)
 
     def _check_data(self, x, y, where: str) -> tuple[np.ndarray, np.ndarray]:
         x = self._check_x(x, where)

@@ -6,7 +6,7 @@ import pytest
 import dlcore
 from dlcore import metrics, optim
 from dlcore.gradcheck import check_module_gradients
-from dlcore.layers import Dense, Dropout, ReLU, Tanh
+from dlcore.layers import Dense, Dropout, Flatten, ReLU, Tanh
 from dlcore.losses import get_loss
 from dlcore.model import Sequential
 from dlcore.module import Module
@@ -274,3 +274,19 @@ def test_fit_skips_first_layer_input_grad_without_changing_the_update():
         np.testing.assert_array_equal(p.value, q.value)
     assert dx.shape == x.shape  # a plain backward still returns dL/dx
     assert fitted.backward(np.ones((16, 3), np.float32)).shape == x.shape  # and fit restored the flag
+
+
+def test_a_model_that_starts_with_an_embedding_takes_integer_tokens():
+    from dlcore.embedding import Embedding
+
+    rng = np.random.default_rng(0)
+    tokens = rng.integers(0, 5, size=(32, 4))
+    y = (tokens[:, 0] > 2).astype(np.int64)  # the class is decided by the first token
+    model = Sequential([Embedding(5, 8, rng=0), Flatten(), Dense(32, 2, rng=1)])
+    model.compile("categorical_crossentropy", optim.Adam(model.parameters(), lr=0.05), metrics=["accuracy"])
+    history = model.fit(tokens, y, epochs=30, batch_size=32, verbose=0)
+    assert history.history["accuracy"][-1] == 1.0
+    assert model.predict(tokens).shape == (32, 2)
+    assert "(N, 4, 8)" in model.summary(input_shape=(4,))
+    with pytest.raises(TypeError, match="takes integer indices"):
+        model.predict(tokens.astype(np.float32))
