@@ -14,6 +14,7 @@ from dlcore import (
     attention,
     autograd,
     callbacks,
+    conv,
     datasets,
     datasets_seq,
     embedding,
@@ -26,15 +27,18 @@ from dlcore import (
     model,
     optim,
     plotting,
+    pooling,
     preprocessing,
     recurrent,
     regularizers,
+    residual,
     schedules,
     transformer,
 )
 from dlcore.attention import MultiHeadAttention, PositionalEmbedding, SinusoidalPositionalEncoding
 from dlcore.callbacks import EarlyStopping, History, LearningRateScheduler, StopOnNaN, TrainingDiverged
 from dlcore.config import get_default_dtype, get_rng, seed, set_default_dtype
+from dlcore.conv import Conv1D, Conv2D, conv_output_size
 from dlcore.embedding import Embedding
 from dlcore.gradcheck import check_module_gradients, numerical_gradient, relative_error
 from dlcore.layers import (
@@ -79,20 +83,25 @@ from dlcore.optim import (
     RMSprop,
     get_optimizer,
 )
+from dlcore.pooling import AvgPool1D, AvgPool2D, GlobalAvgPool1D, GlobalAvgPool2D, MaxPool1D, MaxPool2D
 from dlcore.recurrent import GRU, LSTM, Bidirectional, SimpleRNN
 from dlcore.regularizers import L1, L2
+from dlcore.residual import ResidualBlock
 from dlcore.transformer import TransformerConfig, TransformerDecoderBlock, TransformerEncoderBlock
 
 __all__ = [
     # submodules
-    "activations", "attention", "autograd", "callbacks", "datasets", "datasets_seq", "embedding", "figures",
-    "gradcheck", "init", "layers", "losses", "metrics", "model", "optim", "plotting", "preprocessing", "recurrent",
-    "regularizers", "schedules", "transformer",
+    "activations", "attention", "autograd", "callbacks", "conv", "datasets", "datasets_seq", "embedding", "figures",
+    "gradcheck", "init", "layers", "losses", "metrics", "model", "optim", "plotting", "pooling", "preprocessing",
+    "recurrent", "regularizers", "residual", "schedules", "transformer",
     # core
     "Module", "Parameter", "check_input", "get_default_dtype", "get_rng", "seed", "set_default_dtype",
     # layers and model
     "Dense", "Identity", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "ELU", "GELU", "Softplus", "Softmax",
     "Dropout", "BatchNorm", "LayerNorm", "Flatten", "Sequential",
+    # convolution
+    "Conv1D", "Conv2D", "conv_output_size", "MaxPool1D", "MaxPool2D", "AvgPool1D", "AvgPool2D", "GlobalAvgPool1D",
+    "GlobalAvgPool2D", "ResidualBlock",
     # sequences and attention
     "Embedding", "SimpleRNN", "LSTM", "GRU", "Bidirectional", "MultiHeadAttention", "SinusoidalPositionalEncoding",
     "PositionalEmbedding", "TransformerConfig", "TransformerEncoderBlock", "TransformerDecoderBlock",

@@ -168,18 +168,21 @@ def check_input(
     expected: how the layer describes its input, e.g. "(N, 64)".
     The message names the layer, what it expected and what came.
     """
-    name = layer if isinstance(layer, str) else repr(layer)
+
+    def name() -> str:  # built only when there is an error to report
+        return layer if isinstance(layer, str) else repr(layer)
+
     if not isinstance(x, np.ndarray):
-        raise TypeError(f"{name}: expected a numpy array {expected}, got {type(x).__name__}")
+        raise TypeError(f"{name()}: expected a numpy array {expected}, got {type(x).__name__}")
     if not np.issubdtype(x.dtype, np.floating):
         raise TypeError(
-            f"{name}: expected a floating-point array {expected}, got dtype {x.dtype} "
+            f"{name()}: expected a floating-point array {expected}, got dtype {x.dtype} "
             f"(convert with x.astype(np.float32))"
         )
     if ndim is not None:
         allowed = (ndim,) if isinstance(ndim, int) else ndim
         if x.ndim not in allowed:
-            raise ValueError(f"{name}: expected input of shape {expected or f'with {ndim} dims'}, got {x.shape}")
+            raise ValueError(f"{name()}: expected input of shape {expected or f'with {ndim} dims'}, got {x.shape}")
     for axis, length in (size or {}).items():
         if x.shape[axis] != length:
-            raise ValueError(f"{name}: expected input of shape {expected or '?'}, got {x.shape}")
+            raise ValueError(f"{name()}: expected input of shape {expected or '?'}, got {x.shape}")
