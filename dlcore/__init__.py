@@ -22,6 +22,7 @@ from dlcore import (
     gradcheck,
     init,
     layers,
+    linear_models,
     losses,
     metrics,
     model,
@@ -33,6 +34,7 @@ from dlcore import (
     regularizers,
     residual,
     schedules,
+    shallow,
     transformer,
 )
 from dlcore.attention import MultiHeadAttention, PositionalEmbedding, SinusoidalPositionalEncoding
@@ -92,8 +94,8 @@ from dlcore.transformer import TransformerConfig, TransformerDecoderBlock, Trans
 __all__ = [
     # submodules
     "activations", "attention", "autograd", "callbacks", "conv", "datasets", "datasets_seq", "embedding", "figures",
-    "gradcheck", "init", "layers", "losses", "metrics", "model", "optim", "plotting", "pooling", "preprocessing",
-    "recurrent", "regularizers", "residual", "schedules", "transformer",
+    "gradcheck", "init", "layers", "linear_models", "losses", "metrics", "model", "optim", "plotting", "pooling",
+    "preprocessing", "recurrent", "regularizers", "residual", "schedules", "shallow", "transformer",
     # core
     "Module", "Parameter", "check_input", "get_default_dtype", "get_rng", "seed", "set_default_dtype",
     # layers and model
