@@ -25,6 +25,7 @@ from dlcore import (
     linear_models,
     losses,
     metrics,
+    mnist1d,
     model,
     optim,
     plotting,
@@ -94,8 +95,8 @@ from dlcore.transformer import TransformerConfig, TransformerDecoderBlock, Trans
 __all__ = [
     # submodules
     "activations", "attention", "autograd", "callbacks", "conv", "datasets", "datasets_seq", "embedding", "figures",
-    "gradcheck", "init", "layers", "linear_models", "losses", "metrics", "model", "optim", "plotting", "pooling",
-    "preprocessing", "recurrent", "regularizers", "residual", "schedules", "shallow", "transformer",
+    "gradcheck", "init", "layers", "linear_models", "losses", "metrics", "mnist1d", "model", "optim", "plotting",
+    "pooling", "preprocessing", "recurrent", "regularizers", "residual", "schedules", "shallow", "transformer",
     # core
     "Module", "Parameter", "check_input", "get_default_dtype", "get_rng", "seed", "set_default_dtype",
     # layers and model
