@@ -4,8 +4,8 @@ The workload: two 3x3 convolutions, 1 -> 32 -> 64 channels ("valid" padding, as 
 classic MNIST convnet: 28x28 -> 26x26 -> 24x24), batch 64, float32, forward + backward.
 dlcore runs channel-last (N, H, W, C); PyTorch runs its native (N, C, H, W). PyTorch is
 timed in a SEPARATE process (so its threads and allocator do not disturb NumPy's), using
-the python named by the TORCH_PYTHON environment variable, else /work/torchvenv/bin/python
-if it exists; without one only dlcore's table is printed. Times are the best of several runs,
+the python named by the TORCH_PYTHON environment variable (see torch_runner.py) when
+there is one; without one only dlcore's table is printed. Times are the best of several runs,
 but on a machine shared with other jobs both sides still vary from run to run.
 
     python bench/bench_conv.py [--repeats 20] [--threads 1]
@@ -16,15 +16,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import time
 
 import numpy as np
 from threadpoolctl import threadpool_limits
+from torch_runner import run_torch  # bench/torch_runner.py
 
 BATCH, SIZE, KERNEL, CHANNELS = 64, 28, 3, (1, 32, 64)
-DEFAULT_TORCH_PYTHON = "/work/torchvenv/bin/python"
 GOAL_RATIO = 1.5  # dlcore should be at most this many times slower than PyTorch
 
 TORCH_SCRIPT = """
@@ -104,15 +103,11 @@ def time_dlcore(repeats: int) -> dict[str, float]:
 
 
 def time_torch(repeats: int, threads: int | None) -> dict | None:
-    python = os.environ.get("TORCH_PYTHON") or (DEFAULT_TORCH_PYTHON if os.path.exists(DEFAULT_TORCH_PYTHON) else "")
-    if not python:
-        return None
     args = json.dumps([BATCH, SIZE, KERNEL, list(CHANNELS), repeats, threads])
-    result = subprocess.run([python, "-c", TORCH_SCRIPT, args], capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        print(f"PyTorch run failed ({python}):\n{result.stderr.strip()}", file=sys.stderr)
-        return None
-    return json.loads(result.stdout)
+    result, where = run_torch(TORCH_SCRIPT, args)
+    if result is None:
+        print(f"PyTorch not measured: {where}", file=sys.stderr)
+    return result
 
 
 def main() -> None:

@@ -15,8 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
-import sys
 import time
 
 
@@ -35,6 +33,7 @@ if ARGS is not None:  # thread counts must be fixed before NumPy loads its BLAS
         os.environ[var] = str(ARGS.threads)
 
 import numpy as np  # noqa: E402
+from torch_runner import run_torch  # noqa: E402  (bench/torch_runner.py)
 
 SIZES = (784, 256, 128, 10)
 PHASES = ("forward", "loss", "backward", "optimizer")
@@ -128,17 +127,8 @@ print(json.dumps(med))
 
 def bench_torch(threads: int, batch: int, steps: int, warmup: int) -> tuple[dict | None, str]:
     """PyTorch's medians from a separate process, or None and the reason it could not run."""
-    python = os.environ.get("TORCH_PYTHON", sys.executable)
-    cmd = [python, "-c", TORCH_SCRIPT, str(threads), str(batch), str(steps), str(warmup), json.dumps(SIZES)]
-    env = {**os.environ, "OMP_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads)}
-    try:
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=600, env=env)
-    except (OSError, subprocess.TimeoutExpired) as err:
-        return None, f"could not run {python}: {err}"
-    if done.returncode != 0:
-        last = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"exit code {done.returncode}"
-        return None, f"{python}: {last}"
-    return json.loads(done.stdout.strip().splitlines()[-1]), python
+    args = (str(threads), str(batch), str(steps), str(warmup), json.dumps(SIZES))
+    return run_torch(TORCH_SCRIPT, *args, threads=threads)
 
 
 def main() -> None:

@@ -16,7 +16,7 @@ dlcore within 2x of those.
 
 dlcore runs with BLAS limited to 1 and to 2 threads; PyTorch runs in a SEPARATE process
 (so its threads and allocator do not disturb NumPy's) with 1 and 2 threads, using the
-python named by the TORCH_PYTHON environment variable, else /work/torchvenv/bin/python if it
+python named by the TORCH_PYTHON environment variable (see torch_runner.py), if it
 exists; without one only dlcore is timed.
 
     python bench/bench_mnist1d.py [--steps 200] [--blocks 5]
@@ -27,16 +27,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
 
 import numpy as np
+from torch_runner import run_torch  # bench/torch_runner.py
 
 from dlcore import mnist1d
 from dlcore.datasets import load_mnist1d
 
-DEFAULT_TORCH_PYTHON = "/work/torchvenv/bin/python"
 REFERENCE_STEPS = mnist1d.REFERENCE_STEPS  # 8000
 TORCH_REFERENCE_SECONDS = mnist1d.PYTORCH_REFERENCE_SECONDS  # the issue's: 2.5, 10, 18, 115 s on this machine
 GOAL_RATIO = 2.0  # dlcore should need at most this many times the reference time
@@ -112,20 +111,16 @@ def dlcore_ms_per_step(name: str, x: np.ndarray, y: np.ndarray, steps: int, bloc
 
 
 def torch_ms_per_step(x: np.ndarray, y: np.ndarray, steps: int, blocks: int, threads: int) -> dict | None:
-    python = os.environ.get("TORCH_PYTHON") or (DEFAULT_TORCH_PYTHON if os.path.exists(DEFAULT_TORCH_PYTHON) else "")
-    if not python:
-        return None
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "mnist1d_train.npz")
         np.savez(path, x=x, y=y)
         args = json.dumps(
             [path, list(mnist1d.BASELINES), steps, blocks, mnist1d.PAPER_LR, mnist1d.PAPER_BATCH, threads]
         )
-        result = subprocess.run([python, "-c", TORCH_SCRIPT, args], capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        print(f"PyTorch run failed ({python}):\n{result.stderr.strip()}", file=sys.stderr)
-        return None
-    return json.loads(result.stdout)
+        result, where = run_torch(TORCH_SCRIPT, args)
+    if result is None:
+        print(f"PyTorch not measured: {where}", file=sys.stderr)
+    return result
 
 
 def main() -> None:

@@ -8,7 +8,7 @@ The workloads:
 Each step computes the outputs, then the gradients of the input and of every parameter for a
 fixed random output gradient. PyTorch is timed in a SEPARATE process (so its threads and
 allocator do not disturb NumPy's), using the python named by the TORCH_PYTHON environment
-variable, else /work/torchvenv/bin/python if it exists; without one only dlcore is timed.
+variable (see torch_runner.py); without one only dlcore is timed.
 
     python bench/bench_sequence.py [--repeats 20] [--threads N]
 
@@ -22,13 +22,12 @@ import argparse
 import contextlib
 import json
 import os
-import subprocess
 import sys
 import time
 
 import numpy as np
+from torch_runner import run_torch  # bench/torch_runner.py
 
-DEFAULT_TORCH_PYTHON = "/work/torchvenv/bin/python"
 GOAL_RATIO = 1.5  # dlcore should be at most this many times slower than PyTorch
 RNN = {"batch": 64, "steps": 50, "input": 32, "hidden": 128}
 BLOCK = {"batch": 32, "tokens": 64, "d_model": 64, "heads": 4, "d_ff": 256}
@@ -127,15 +126,11 @@ def time_dlcore(repeats: int) -> dict[str, float]:
 
 
 def time_torch(repeats: int, threads: int | None) -> dict | None:
-    python = os.environ.get("TORCH_PYTHON") or (DEFAULT_TORCH_PYTHON if os.path.exists(DEFAULT_TORCH_PYTHON) else "")
-    if not python:
-        return None
     args = json.dumps([RNN, BLOCK, repeats, threads or 0])
-    result = subprocess.run([python, "-c", TORCH_SCRIPT, args], capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        print(f"PyTorch run failed ({python}):\n{result.stderr.strip()}", file=sys.stderr)
-        return None
-    return json.loads(result.stdout)
+    result, where = run_torch(TORCH_SCRIPT, args)
+    if result is None:
+        print(f"PyTorch not measured: {where}", file=sys.stderr)
+    return result
 
 
 def main() -> None:
