@@ -16,12 +16,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 import time
 
 import numpy as np
 from threadpoolctl import threadpool_limits
-from torch_runner import run_torch  # bench/torch_runner.py
+from torch_runner import measure_torch  # bench/torch_runner.py
 
 BATCH, SIZE, KERNEL, CHANNELS = 64, 28, 3, (1, 32, 64)
 GOAL_RATIO = 1.5  # dlcore should be at most this many times slower than PyTorch
@@ -104,9 +103,7 @@ def time_dlcore(repeats: int) -> dict[str, float]:
 
 def time_torch(repeats: int, threads: int | None) -> dict | None:
     args = json.dumps([BATCH, SIZE, KERNEL, list(CHANNELS), repeats, threads])
-    result, where = run_torch(TORCH_SCRIPT, args)
-    if result is None:
-        print(f"PyTorch not measured: {where}", file=sys.stderr)
+    result = measure_torch(TORCH_SCRIPT, args)
     return result
 
 

@@ -27,11 +27,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 import tempfile
 
 import numpy as np
-from torch_runner import run_torch  # bench/torch_runner.py
+from torch_runner import measure_torch  # bench/torch_runner.py
 
 from dlcore import mnist1d
 from dlcore.datasets import load_mnist1d
@@ -117,9 +116,7 @@ def torch_ms_per_step(x: np.ndarray, y: np.ndarray, steps: int, blocks: int, thr
         args = json.dumps(
             [path, list(mnist1d.BASELINES), steps, blocks, mnist1d.PAPER_LR, mnist1d.PAPER_BATCH, threads]
         )
-        result, where = run_torch(TORCH_SCRIPT, args)
-    if result is None:
-        print(f"PyTorch not measured: {where}", file=sys.stderr)
+        result = measure_torch(TORCH_SCRIPT, args)
     return result
 
 

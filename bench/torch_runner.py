@@ -45,3 +45,11 @@ def run_torch(script: str, *args: str, threads: int | None = None) -> tuple[dict
         last = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"exit code {done.returncode}"
         return None, f"{python}: {last}"
     return json.loads(done.stdout.strip().splitlines()[-1]), python
+
+
+def measure_torch(script: str, *args: str, threads: int | None = None) -> dict | None:
+    """``run_torch``, printing to stderr why PyTorch was not measured when it could not run."""
+    result, where = run_torch(script, *args, threads=threads)
+    if result is None:
+        print(f"PyTorch not measured: {where}", file=sys.stderr)
+    return result
