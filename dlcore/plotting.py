@@ -9,6 +9,9 @@ grayscale print add labels or line styles (e.g. ``plot_classes_2d(annotate_means
 
 from __future__ import annotations
 
+import base64
+import html
+import io
 from collections.abc import Callable, Sequence
 
 import matplotlib.pyplot as plt
@@ -46,6 +49,59 @@ def _get_ax(ax: Axes | None, figsize: tuple[float, float] = (5, 4)) -> Axes:
     if ax is None:
         _, ax = plt.subplots(figsize=figsize)
     return ax
+
+
+# --- showing a figure with its alternative text ----------------------------------------
+GENERIC_ALT = {"", "image", "figure", "plot", "png", "chart", "graph", "picture"}
+
+
+def figure_png(fig: Figure, dpi: int = 100) -> bytes:
+    """The figure rendered as PNG bytes, cropped to its contents (as the inline backend does)."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight", facecolor="white")
+    return buffer.getvalue()
+
+
+def check_alt(alt: str) -> str:
+    """``alt`` stripped, or a ValueError if it says nothing (empty or a generic word like "figure")."""
+    if not isinstance(alt, str) or alt.strip().lower().rstrip(".") in GENERIC_ALT:
+        raise ValueError(f"alt text must say what the reader should see, got {alt!r}")
+    return alt.strip()
+
+
+def img_html(png: bytes, alt: str) -> str:
+    """An ``<img>`` tag that embeds ``png`` and carries ``alt`` (escaped) for screen readers."""
+    data = base64.b64encode(png).decode("ascii")
+    return f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt, quote=True)}" style="max-width: 100%">'
+
+
+class FigureImage:
+    """A rendered figure with its alternative text; Jupyter and the book show it as an ``<img>``."""
+
+    def __init__(self, png: bytes, alt: str):
+        self.png, self.alt = png, check_alt(alt)
+
+    def _repr_html_(self) -> str:
+        return img_html(self.png, self.alt)
+
+    def __repr__(self) -> str:
+        return f"[figure: {self.alt}]"
+
+
+def show(fig: Figure, alt: str, dpi: int = 100) -> None:
+    """Display ``fig`` with the alternative text ``alt``, then close it.
+
+    ``alt`` is a short sentence saying what the reader should see, with the numbers the
+    code computed (an f-string), for example
+    ``show(fig, alt=f"Training loss falls from {h[0]:.2f} to {h[-1]:.2f} in 20 epochs")``.
+    Screen readers read it, and the book puts it on the image; a figure left to the inline
+    backend would only carry its file name.
+    """
+    from IPython.display import display
+
+    image = FigureImage(figure_png(fig, dpi), alt)
+    plt.close(fig)
+    display(image)
 
 
 # --- images ---------------------------------------------------------------------------
