@@ -134,10 +134,10 @@ def _diagnose(prepared: Prepared, index: tuple[int, int], question: Question, ca
             (m, *catalogue.outcome(m, question.function, case.args, case.kwargs, case.strict_fp)) for m in candidates
         ]
     matches = []
-    learner_error = mistakes.error_type(outcome.error or "")
+    learner_error = mistakes.error_text(outcome.error or "")
     for mistake, kind, result in prepared._diagnoses[key]:
         if kind == "error":
-            if learner_error == result:
+            if outcome.error is not None and learner_error == result:
                 matches.append(mistake)
         elif outcome.error is None:
             try:
@@ -148,7 +148,7 @@ def _diagnose(prepared: Prepared, index: tuple[int, int], question: Question, ca
             if wrong and same:
                 matches.append(mistake)
     if outcome.error is not None and len(matches) != 1:
-        return ""  # an exception type alone names a mistake only when it is the only one raising it
+        return ""  # an exception names a mistake only when it is the only one raising exactly it
     if not matches:
         return ""
     if len(matches) == 1:

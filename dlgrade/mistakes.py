@@ -34,6 +34,7 @@ from __future__ import annotations
 import ast
 import copy
 import re
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -158,16 +159,22 @@ class Catalogue:
         return self._spaces[key]
 
     def outcome(self, mistake: Mistake, function: str, args, kwargs, strict_fp: bool):
-        """("value", plain value) or ("error", exception type name) of the mistaken function."""
+        """("value", plain value) or ("error", "Type: message") of the mistaken function."""
         from dlgrade import checks, wire
 
         try:
             fn = self._space(mistake)[function]
             call_args, call_kwargs = checks._fresh(args), checks._fresh(kwargs)
-            with np.errstate(**(checks.STRICT_FP if strict_fp else {"all": "ignore"})):
+            with warnings.catch_warnings(), np.errstate(**(checks.STRICT_FP if strict_fp else {"all": "ignore"})):
+                warnings.simplefilter("ignore")
                 return "value", wire.plain(fn(*call_args, **call_kwargs))
         except Exception as err:  # noqa: BLE001 - the mistake's own failure is the outcome
-            return "error", type(err).__name__
+            return "error", f"{type(err).__name__}: {err}"
+
+
+def error_text(message: str) -> str:
+    """An error message without the grader's location suffix: 'ValueError: shapes ...'."""
+    return re.sub(r" \((?:code cell \d+, line \d+|in the cell under .*|in a cell.*)\)$", "", message or "", flags=re.S)
 
 
 def error_type(message: str) -> str | None:

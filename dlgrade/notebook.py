@@ -28,6 +28,7 @@ END_MARKDOWN = re.compile(r"^[ \t]*<!--[ \t]*END SOLUTION[ \t]*-->[ \t]*$")
 LEAKS = re.compile(
     r"(?:BEGIN|END)\s+(?:SOLUTION|HIDDEN)|hidden_tests|instructor/|mistakes/\d\d_|dlgrade\.mistakes", re.IGNORECASE
 )
+POINTS = re.compile(r"\s*\(\d+(?:\.\d+)? points?\)\s*$")
 HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
 PRIVATE_TAGS = frozenset({"solution", "hidden-tests", "hidden_tests", "instructor"})
 STUB = 'raise NotImplementedError("replace this line with your solution")'
@@ -174,7 +175,7 @@ def code_cell_headings(nb: dict) -> list[str]:
             for line in cell_source(cell).splitlines():
                 match = HEADING.match(line)
                 if match:
-                    current = match.group(1).strip()
+                    current = POINTS.sub("", match.group(1)).strip()
         elif cell.get("cell_type") == "code":
             headings.append(current[:100])
     return headings
