@@ -28,7 +28,7 @@ import numpy as np
 
 from dlgrade import exercises, mistakes, notebook
 from dlgrade.sandbox import CallOutcome, Limits, Sandbox
-from dlgrade.spec import Case, Question, compare, judge
+from dlgrade.spec import Case, Question, choose_hint, compare, failure_kind, judge
 
 GRADER = "dlgrade 1.1"
 MAX_NOTEBOOK_BYTES = 20 << 20
@@ -85,42 +85,9 @@ def _wire_cases(cases: list[Case]) -> list[dict]:
     ]
 
 
-def failure_kind(message: str) -> str:
-    """What went wrong, from a failure message: "not implemented", "timeout", "floating-point",
-    "error" (an exception), "mutated", "dtype", "shape", "nan" or "values"."""
-    if message == "not implemented":
-        return "not implemented"
-    if "took longer than" in message or "time limit" in message:
-        return "timeout"
-    if message.startswith(("FloatingPointError", "floating-point error")):
-        return "floating-point"
-    if mistakes.error_type(message) or message.startswith(("raised ", "not run:", "the result cannot be sent")):
-        return "error"
-    if "in place" in message:
-        return "mutated"
-    if ": dtype " in message:
-        return "dtype"
-    if ": shape " in message or ": returned " in message or "keys " in message:
-        return "shape"
-    if "NaN" in message or " inf" in message:
-        return "nan"
-    return "values"
-
-
-GENERIC_HINT_KINDS = {"values", "nan", "floating-point", "shape", "timeout"}
-
-
-def choose_hint(case: Case, kind: str) -> str:
-    """The case's hint for this kind of failure (``Case.hints``), else its general hint when it
-    can concern this kind (never for an exception, a dtype or an input changed in place,
-    whose messages name the cause)."""
-    specific = getattr(case, "hints", None) or {}
-    if kind in specific:
-        return specific[kind]
-    return case.hint if kind in GENERIC_HINT_KINDS else ""
-
-
-def _diagnose(prepared: Prepared, index: tuple[int, int], question: Question, case: Case, outcome) -> str:
+def _diagnose(
+    prepared: Prepared, index: tuple[int, int], question: Question, case: Case, outcome, kind: str = "values"
+) -> str:
     """The catalogued mistakes this failing answer is exactly the result of, as a hint."""
     catalogue = prepared.catalogue
     if catalogue is None or case.time_limit is not None:
@@ -151,11 +118,15 @@ def _diagnose(prepared: Prepared, index: tuple[int, int], question: Question, ca
         return ""  # an exception names a mistake only when it is the only one raising exactly it
     if not matches:
         return ""
+    if kind == "dtype":  # many causes give the same float64 values: name them as examples only
+        m = matches[0]
+        return f"A common cause: {_quote_name(m.name)}." + (f" {m.hint}" if m.hint else "")
     if len(matches) == 1:
         m = matches[0]
-        return f"This is exactly what {_quote_name(m.name)} gives." + (f" {m.hint}" if m.hint else "")
+        text = f"Your answer is exactly what the mistake {_quote_name(m.name)} gives."
+        return text + (f" {m.hint}" if m.hint else "")
     names = "; ".join(_quote_name(m.name) for m in matches[:3])
-    return f"This is exactly what each of these known mistakes gives: {names}."
+    return f"Your answer is exactly what each of these mistakes gives: {names}."
 
 
 def _quote_name(name: str) -> str:
@@ -206,7 +177,7 @@ def _judge_call(
     hint = ""
     if prepared is not None and kind not in ("timeout", "mutated"):
         try:
-            hint = _diagnose(prepared, index, question, case, outcome)
+            hint = _diagnose(prepared, index, question, case, outcome, kind)
         except Exception:  # noqa: BLE001 - feedback must never crash grading
             hint = ""
     return {"name": case.name, "passed": False, "message": message, "hint": hint or choose_hint(case, kind)}

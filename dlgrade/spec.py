@@ -8,6 +8,7 @@ function returned.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +19,7 @@ import numpy as np
 RTOL = {np.dtype(np.float32): 2e-4, np.dtype(np.float64): 1e-6}
 ATOL = {np.dtype(np.float32): 1e-5, np.dtype(np.float64): 1e-9}
 SCALAR_RTOL, SCALAR_ATOL = 1e-6, 1e-9
+_ERROR = re.compile(r"^(?:raised )?[A-Za-z_][A-Za-z0-9_]*(?:Error|Exception|Exit|Interrupt)\b")
 
 
 @dataclass(frozen=True)
@@ -62,7 +64,7 @@ class Case:
         name the cause).
     time_limit: seconds allowed for this call in the grader (None: the grader's default).
     hints: hints by what went wrong, chosen before ``hint``: keys "values", "nan",
-        "floating-point", "shape", "dtype", "error", "timeout" (see ``grade.failure_kind``).
+        "floating-point", "shape", "dtype", "error", "timeout" (see ``failure_kind`` below).
     """
 
     name: str
@@ -234,3 +236,38 @@ def judge(case: Case, actual, names: tuple[str, ...] = ()) -> list[str]:
         if problem:
             messages.append(problem)
     return messages
+
+
+def failure_kind(message: str) -> str:
+    """What went wrong, from a failure message: "not implemented", "timeout", "floating-point",
+    "error" (an exception), "mutated", "dtype", "shape", "nan" or "values"."""
+    if message == "not implemented":
+        return "not implemented"
+    if "took longer than" in message or "time limit" in message:
+        return "timeout"
+    if message.startswith(("FloatingPointError", "floating-point error")):
+        return "floating-point"
+    if _ERROR.match(message) or message.startswith(("raised ", "not run:", "the result cannot be sent")):
+        return "error"
+    if "in place" in message:
+        return "mutated"
+    if ": dtype " in message:
+        return "dtype"
+    if ": shape " in message or ": returned " in message or "keys " in message:
+        return "shape"
+    if "NaN" in message or " inf" in message:
+        return "nan"
+    return "values"
+
+
+GENERIC_HINT_KINDS = {"values", "nan", "floating-point", "shape", "timeout"}
+
+
+def choose_hint(case: Case, kind: str) -> str:
+    """The case's hint for this kind of failure (``Case.hints``), else its general hint when it
+    can concern this kind (never for an exception, a dtype or an input changed in place,
+    whose messages name the cause)."""
+    specific = getattr(case, "hints", None) or {}
+    if kind in specific:
+        return specific[kind]
+    return case.hint if kind in GENERIC_HINT_KINDS else ""

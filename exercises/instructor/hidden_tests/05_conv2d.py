@@ -17,6 +17,14 @@ SPEED_SHAPES = {"x": (32, 8, 32, 32), "Wt": (32, 8, 3, 3)}
 SPEED_LIMIT = 3.0
 
 
+FORWARD_HINTS = {
+    "shape": "H_out = (H + 2 pad - KH) // stride + 1, and the same for the width; pad only the two image axes",
+    "values": "the shape is right, so look at the sum: out[n, f, i, j] = b[f] + the sum over (c, p, q) of "
+    "Wt[f, c, p, q] (not flipped) times the padded input at (i * stride + p, j * stride + q)",
+    "error": "print the shapes of the window and of Wt[f] for a small input",
+}
+
+
 def FIXED():  # noqa: N802 - a generator with a fixed seed, for the diagnostic cases
     return np.random.default_rng(505)
 
@@ -54,7 +62,7 @@ def _forward_cases(rng, ref):
                 args=(x, Wt, b),
                 kwargs=kwargs,
                 expected=ref.conv2d_forward(x, Wt, b, **kwargs),
-                hint="H_out = (H + 2 pad - KH) // stride + 1; windows start at i * stride in the padded input",
+                hints=FORWARD_HINTS,
             )
         )
     return cases
@@ -113,6 +121,10 @@ def conv2d_backward(rng, ref):
                 kwargs=kwargs,
                 expected=ref.conv2d_backward(delta, x, Wt, **kwargs),
                 hint="accumulate with += into a padded dx, then cut the padding off",
+                hints={
+                    "shape": "each gradient has the shape of what it is the gradient of: dx like x, dWt like "
+                    "Wt, db like b (F,)"
+                },
             )
         )
     return cases

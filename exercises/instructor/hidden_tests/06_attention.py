@@ -89,7 +89,10 @@ def attention(rng, ref):
     ]:
         args = (Q, K, V) if mask is None else (Q, K, V, mask)
         cases.append(Case(name, args=args, expected=ref.attention(*args), hint=hint, strict_fp="large" in name))
-    cases[-1].hint = "np.sqrt(d) is a float64 scalar and upcasts float32; use d ** 0.5 or math.sqrt(d)"
+    cases[-1].hints = {
+        "dtype": "something turns float32 into float64; for example np.sqrt(d) is a float64 scalar "
+        "(use d ** 0.5 or math.sqrt(d))"
+    }
     return cases
 
 
