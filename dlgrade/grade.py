@@ -211,8 +211,9 @@ def substitutions(question: Question, learner: dict, prepared: Prepared, lost: d
 
 
 def reference_cell(names: list[str], prepared: Prepared) -> str:
-    """A cell that binds the reference versions of ``names`` (and the reference functions they
-    call, kept private in a closure) in the learner's namespace."""
+    """A cell that binds the reference versions of ``names`` in the learner's namespace. They
+    are defined, with the reference functions they call, in a private namespace of their own,
+    so they see neither the learner's globals nor any other solution."""
     closure, todo = [], list(names)
     while todo:
         dep = todo.pop(0)
@@ -220,16 +221,14 @@ def reference_cell(names: list[str], prepared: Prepared) -> str:
             continue
         closure.append(dep)
         todo += sorted(n for n in prepared.reference_functions[dep][1] if n in prepared.reference_functions)
-    body = "\n\n".join(prepared.reference_functions[n][0] for n in closure)
-    indented = "\n".join(("    " + line) if line.strip() else "" for line in body.splitlines())
-    bound = ", ".join(f"{n!r}: {n}" for n in names)
+    definitions = "\n\n\n".join(prepared.reference_functions[n][0] for n in closure)
+    source = "import math\nimport numpy as np\n\n\n" + definitions
     return (
         f"{SUBSTITUTE_MARK}\n"
         "def _dlgrade_reference():\n"
-        "    import math  # noqa: F401\n"
-        "    import numpy as np  # noqa: F401\n\n"
-        f"{indented}\n\n"
-        f"    return {{{bound}}}\n\n\n"
+        "    space = {'__name__': 'dlgrade_reference', '__builtins__': __builtins__}\n"
+        f"    exec(compile({source!r}, '<reference>', 'exec'), space)\n"
+        f"    return {{name: space[name] for name in {list(names)!r}}}\n\n\n"
         "globals().update(_dlgrade_reference())\n"
         "del _dlgrade_reference\n"
     )

@@ -11,8 +11,9 @@ In a source notebook, solutions sit between marker lines in code cells
 release replaces each block with a stub that raises NotImplementedError, drops cells tagged
 "solution" or "hidden-tests", clears outputs, and refuses to be written while anything
 private is left: a marker (including ``BEGIN HIDDEN TESTS``: hidden tests belong in
-``instructor/hidden_tests/``), a private tag, a path to the hidden tests, or a line of a
-solution appearing anywhere else in the notebook.
+``instructor/hidden_tests/``), a private tag, a path to the hidden tests or to the mistake
+catalogue (``instructor/mistakes/``), or a line of a solution appearing anywhere else in the
+notebook.
 """
 
 from __future__ import annotations

@@ -140,3 +140,17 @@ def test_regrading_a_folder_gives_the_identical_gradebook_and_the_report_records
         books.append(json.dumps(reports, sort_keys=True, default=str))
     assert books[0] == books[2] and books[1] == books[3]
     assert "typo-02" in books[0] and "hidden-test seed 2026" in report.markdown(reports[0])
+
+
+def test_a_substituted_reference_function_carries_no_other_solution(tmp_path):
+    """Breaking softmax on purpose to receive the reference one gains nothing beyond softmax itself."""
+    answers = {
+        "softmax": "def softmax(z):\n    raise ValueError('broken on purpose')",
+        "categorical_cross_entropy_grad": "def categorical_cross_entropy_grad(logits, labels):\n"
+        "    solution = softmax.__globals__.get('categorical_cross_entropy_grad')\n"
+        "    return solution(logits, labels)",
+    }
+    path = tmp_path / "02_activations_losses.ipynb"
+    path.write_text(json.dumps(learner_copy("02_activations_losses", answers)))
+    q26 = grade.grade_file(path, limits=LIMITS)["questions"][5]
+    assert q26["reference_functions"] == {"softmax": "2.2"} and q26["points"] == 0
