@@ -102,8 +102,8 @@ def _diagnose(
         ]
     matches = []
     learner_error = mistakes.error_text(outcome.error or "")
-    for mistake, kind, result in prepared._diagnoses[key]:
-        if kind == "error":
+    for mistake, how, result in prepared._diagnoses[key]:
+        if how == "error":
             if outcome.error is not None and learner_error == result:
                 matches.append(mistake)
         elif outcome.error is None:

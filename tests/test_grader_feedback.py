@@ -27,18 +27,17 @@ def learner_copy(slug: str, replace: dict[str, str]) -> dict:
     return nb
 
 
-SOLVED_02 = {
-    name: source
-    for name, source in (
-        (
-            line.split("(")[0][4:],
-            cell,
-        )
-        for cell in notebook.grading_sources(notebook.read(exercises.source_notebook("02")))
-        for line in cell.splitlines()[:1]
-        if line.startswith("def ")
-    )
-}
+def solved(slug: str) -> dict[str, str]:
+    """{function: the solution cell that defines it} of an exercise."""
+    found = {}
+    for cell in notebook.grading_sources(notebook.read(exercises.source_notebook(slug))):
+        first = cell.splitlines()[0] if cell else ""
+        if first.startswith("def "):
+            found[first[4:].split("(")[0]] = cell
+    return found
+
+
+SOLVED_02, SOLVED_06 = solved("02"), solved("06")
 
 
 @pytest.fixture(scope="module")
@@ -154,3 +153,19 @@ def test_a_substituted_reference_function_carries_no_other_solution(tmp_path):
     path.write_text(json.dumps(learner_copy("02_activations_losses", answers)))
     q26 = grade.grade_file(path, limits=LIMITS)["questions"][5]
     assert q26["reference_functions"] == {"softmax": "2.2"} and q26["points"] == 0
+
+
+def test_a_float32_upcast_names_a_common_cause_only_when_the_dtype_is_wrong(tmp_path):
+    answers = {
+        "attention": SOLVED_06["attention"].replace("/ d**0.5", "/ np.sqrt(d)"),
+        "split_heads": SOLVED_06["split_heads"].replace("transpose(0, 2, 1, 3)", "transpose(0, 2, 3, 1)"),
+    }
+    path = tmp_path / "06_attention.ipynb"
+    path.write_text(json.dumps(learner_copy("06_attention", {**SOLVED_06, **answers})))
+    result = grade.grade_file(path, limits=LIMITS)
+    q63, q64 = result["questions"][2], result["questions"][3]
+    [failed] = [c for c in q63["cases"] if not c["passed"]]
+    assert "dtype float64, expected float32" in failed["message"]
+    assert failed["hint"].startswith("A common cause: 'np.sqrt(d) upcasts float32'.")
+    assert all("np.sqrt" not in c["hint"] for c in q64["cases"])
+    assert result["questions"][0]["points"] == 1 and result["questions"][1]["points"] == 3
