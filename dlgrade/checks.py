@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from dlgrade import exercises, wire
-from dlgrade.spec import Case, Fn, Question, judge
+from dlgrade.spec import Case, Question, changed_arguments, fresh_copy, judge
 
 _disabled = 0
 STRICT_FP = {"over": "raise", "divide": "raise", "invalid": "raise"}
@@ -38,32 +38,9 @@ def disabled() -> Iterator[None]:
         _disabled -= 1
 
 
-def _fresh(value):
-    """A copy of an argument, with test-function specs turned into functions."""
-    if isinstance(value, np.ndarray):
-        return value.copy()
-    if isinstance(value, Fn):
-        return wire.make_function(value.fn_name, dict(value.params))
-    if isinstance(value, (list, tuple)):
-        return type(value)(_fresh(v) for v in value)
-    if isinstance(value, dict):
-        return {k: _fresh(v) for k, v in value.items()}
-    return value
-
-
-def _unchanged(after, before) -> bool:
-    if isinstance(before, np.ndarray):
-        return isinstance(after, np.ndarray) and after.shape == before.shape and np.array_equal(after, before, True)
-    if isinstance(before, (list, tuple)):
-        return all(_unchanged(a, b) for a, b in zip(after, before, strict=True))
-    if isinstance(before, dict):
-        return all(_unchanged(after[k], before[k]) for k in before)
-    return True
-
-
 def run_case(question: Question, case: Case, func: Callable) -> CaseResult:
     """Call ``func`` on one case in this process and judge the answer."""
-    args, kwargs = _fresh(case.args), _fresh(case.kwargs)
+    args, kwargs = fresh_copy(case.args), fresh_copy(case.kwargs)
     try:
         with np.errstate(**(STRICT_FP if case.strict_fp else {})):
             value = wire.plain(func(*args, **kwargs))
@@ -74,9 +51,9 @@ def run_case(question: Question, case: Case, func: Callable) -> CaseResult:
     except Exception as err:
         return CaseResult(case.name, "failed", f"raised {type(err).__name__}: {err}", case.hint)
     messages = judge(case, value, question.outputs)
-    changed = [str(i + 1) for i, (a, b) in enumerate(zip(args, case.args, strict=True)) if not _unchanged(a, b)]
+    changed = changed_arguments(case.args, args, case.kwargs, kwargs)
     if changed:
-        messages.append(f"changed its input argument(s) {', '.join(changed)} in place; compute new arrays instead")
+        messages.append(f"changed its input {', '.join(changed)} in place; compute new arrays instead")
     return CaseResult(case.name, "failed" if messages else "passed", "; ".join(messages), case.hint)
 
 

@@ -2,29 +2,43 @@
 
 For each question the grader draws fresh inputs (a new random seed per run, plus fixed edge
 cases), computes the expected answers with the reference solutions in this process, sends
-only the inputs to a sandboxed worker, and compares what comes back, as plain data, with
-this process's NumPy. A submission can change anything in its own process; none of it
-reaches this one.
+each call's inputs to a sandboxed worker when the call starts, and compares what comes back,
+as plain data, with this process's NumPy, including whether the call changed its inputs.
+A submission can change anything in its own process; none of it reaches this one.
+
+Submissions are read defensively: a file that is not a regular file, is too large, or is not
+a well-formed notebook gets a zero with the reason, and ``grade_folder`` always finishes.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import secrets
+import stat
+import sys
 import time
+import types
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from dlgrade import exercises, notebook
+from dlgrade import checks, exercises, notebook
+from dlgrade.notebook import SubmissionError
 from dlgrade.sandbox import CallOutcome, Limits, Sandbox
 from dlgrade.spec import Case, Question, judge
 
-GRADER = "dlgrade 1.0"
+GRADER = "dlgrade 1.1"
 MAX_NOTEBOOK_BYTES = 20 << 20
+MAX_FOLDER_DEPTH = 8
+NOT_ISOLATED = (
+    "NOT ISOLATED: graded without the operating-system sandbox (--unisolated-self-study); "
+    "a submission could have changed this score. Not valid for credit."
+)
+_references: dict[tuple[str, float], types.ModuleType] = {}
 
 
 @dataclass
@@ -50,7 +64,7 @@ def prepare(exercise: str, seed: int | None = None, instructor: str | Path | Non
     seed = secrets.randbits(63) if seed is None else int(seed)
     public = exercises.public(slug)
     hidden = exercises.hidden(slug, instructor)
-    ref = exercises.reference(slug, instructor)
+    ref = reference(slug, instructor)
     questions = []
     for number, question in enumerate(public.QUESTIONS):
         rng = np.random.default_rng([seed, number])
@@ -58,11 +72,24 @@ def prepare(exercise: str, seed: int | None = None, instructor: str | Path | Non
     return Prepared(slug, getattr(public, "TITLE", slug), seed, questions, exercises.instructor_dir(instructor))
 
 
+def reference(slug: str, instructor: str | Path | None = None) -> types.SimpleNamespace:
+    """The solutions: every name the source notebook defines, run in this (the grader's) process."""
+    slug = exercises.resolve(slug)
+    path = exercises.source_notebook(slug, instructor)
+    key = (str(path), path.stat().st_mtime)
+    if key not in _references:
+        module = types.ModuleType(f"dlgrade_reference_{slug}")
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        sys.modules[module.__name__] = module
+        with checks.disabled():
+            for index, source in enumerate(notebook.grading_sources(nb)):
+                exec(compile(source, f"<{slug} reference, code cell {index + 1}>", "exec"), module.__dict__)
+        _references[key] = module
+    return types.SimpleNamespace(**{k: v for k, v in vars(_references[key]).items() if not k.startswith("__")})
+
+
 def _wire_cases(cases: list[Case]) -> list[dict]:
-    return [
-        {"args": list(c.args), "kwargs": dict(c.kwargs), "strict_fp": c.strict_fp, "time_limit": c.time_limit}
-        for c in cases
-    ]
+    return [{"args": list(c.args), "kwargs": dict(c.kwargs), "time_limit": c.time_limit} for c in cases]
 
 
 def _judge_call(question: Question, case: Case, outcome: CallOutcome) -> dict:
@@ -121,9 +148,13 @@ def _empty_report(path: Path, student: str, prepared: Prepared | None, note: str
     }
 
 
-def detect_exercise(nb: dict, path: Path) -> str:
-    """The exercise a submission claims in its metadata, else the one its file name names."""
-    claimed = nb.get("metadata", {}).get("dlgrade", {}).get("exercise") if isinstance(nb, dict) else None
+def detect_exercise(nb: dict | str | None, path: Path) -> str:
+    """The exercise a submission claims (its metadata, or the claim itself), else the one its file name names."""
+    claimed = nb
+    if isinstance(nb, dict):
+        metadata = nb.get("metadata")
+        section = metadata.get("dlgrade") if isinstance(metadata, dict) else None
+        claimed = section.get("exercise") if isinstance(section, dict) else None
     for candidate in (claimed, path.stem, *path.stem.split("-")):
         if isinstance(candidate, str):
             try:
@@ -142,18 +173,60 @@ def grade_notebook(
     sandbox: Sandbox,
     student: str | None = None,
 ) -> dict:
-    """Grade one submitted notebook against prepared hidden tests; a JSON-able report."""
+    """Grade one submitted notebook against prepared hidden tests; a JSON-able report.
+
+    Never raises for anything the submission contains: the report says what went wrong.
+    """
     path = Path(path)
     student = student or path.stem
-    started = time.monotonic()
-    raw = path.read_bytes()  # read once; the submission is never written
-    if len(raw) > MAX_NOTEBOOK_BYTES:
-        return _empty_report(path, student, prepared, f"the notebook is larger than {MAX_NOTEBOOK_BYTES >> 20} MB")
     try:
-        nb = json.loads(raw)
-        cells = notebook.grading_sources(nb)
-    except (UnicodeDecodeError, json.JSONDecodeError, AttributeError, TypeError):
-        return _empty_report(path, student, prepared, "the file is not a readable notebook (.ipynb JSON)")
+        raw = read_submission(path)  # read once; the submission is never written
+        cells, _ = notebook.submission_cells(raw)
+    except SubmissionError as err:
+        return _mark(_empty_report(path, student, prepared, str(err)), sandbox)
+    try:
+        return _mark(_grade_cells(path, raw, cells, prepared, sandbox, student), sandbox)
+    except Exception as err:  # a grader bug must cost one report, not the class's run
+        note = f"the grader failed on this submission ({type(err).__name__}); please report it"
+        return _mark(_empty_report(path, student, prepared, note), sandbox)
+
+
+def _mark(report: dict, sandbox: Sandbox | None) -> dict:
+    report["isolated"] = bool(sandbox is None or sandbox.isolated)
+    if not report["isolated"]:
+        report["notes"] = [NOT_ISOLATED, *report["notes"]]
+    return report
+
+
+def read_submission(path: Path) -> bytes:
+    """The file's bytes: only a regular file (no symlink, FIFO or device), at most the size limit."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    except OSError as err:
+        kind = "a symbolic link" if os.path.islink(path) else f"unreadable ({err.strerror})"
+        raise SubmissionError(f"skipped: the submission is {kind}, not a regular file") from err
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise SubmissionError("skipped: the submission is not a regular file (a folder, FIFO or device)")
+        if info.st_size > MAX_NOTEBOOK_BYTES:
+            raise SubmissionError(f"the notebook is larger than {MAX_NOTEBOOK_BYTES >> 20} MB")
+        chunks, size = [], 0
+        while size <= MAX_NOTEBOOK_BYTES:
+            chunk = os.read(fd, 1 << 20)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > MAX_NOTEBOOK_BYTES:
+            raise SubmissionError(f"the notebook is larger than {MAX_NOTEBOOK_BYTES >> 20} MB")
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def _grade_cells(path: Path, raw: bytes, cells: list[str], prepared: Prepared, sandbox: Sandbox, student: str) -> dict:
+    started = time.monotonic()
     skip: set[int] = set()
     notes: dict[int, str] = {}
     problems: list[str] = []
@@ -204,35 +277,51 @@ def grade_file(
     seed: int | None = None,
     limits: Limits | None = None,
     instructor: str | Path | None = None,
+    isolated: bool = True,
 ) -> dict:
-    """Grade one notebook from scratch (its own sandbox and fresh hidden-test inputs)."""
+    """Grade one notebook from scratch (its own sandbox and fresh hidden-test inputs).
+
+    isolated=False grades without the operating-system sandbox (self-study only; the report
+    says so). With isolated=True, raises SandboxError where the sandbox cannot run.
+    """
     path = Path(path)
     try:
         slug = exercises.resolve(exercise) if exercise else detect_exercise(_peek(path), path)
     except LookupError as err:
-        return _empty_report(path, path.stem, None, str(err))
+        return _mark(_empty_report(path, path.stem, None, str(err)), None if isolated else _Unisolated())
     prepared = prepare(slug, seed, instructor)
-    with Sandbox(limits, deny_roots=[prepared.instructor]) as sandbox:
+    with Sandbox(limits, isolated=isolated) as sandbox:
         return grade_notebook(path, prepared, sandbox)
 
 
-def _peek(path: Path) -> dict:
+class _Unisolated:
+    isolated = False
+
+
+def _peek(path: Path) -> str | None:
+    """The exercise the file claims, if it is a readable notebook that claims one."""
     try:
-        return json.loads(path.read_bytes()[:MAX_NOTEBOOK_BYTES])
-    except (OSError, ValueError):
-        return {}
+        return notebook.submission_cells(read_submission(path))[1]
+    except SubmissionError:
+        return None
 
 
 def find_submissions(folder: str | Path) -> list[tuple[str, Path]]:
-    """(student, path) for every notebook below ``folder``; the student is the relative path."""
+    """(student, path) for every notebook below ``folder``; the student is the relative path.
+
+    Symbolic links are listed (and later refused) but never followed; at most
+    MAX_FOLDER_DEPTH folders deep; checkpoint folders are left out.
+    """
     folder = Path(folder)
     found = []
-    for path in sorted(folder.rglob("*.ipynb")):
-        if ".ipynb_checkpoints" in path.parts:
-            continue
-        relative = path.relative_to(folder).with_suffix("")
-        found.append((relative.as_posix(), path))
-    return found
+    for root, dirs, files in os.walk(folder, followlinks=False):
+        depth = len(Path(root).relative_to(folder).parts)
+        dirs[:] = sorted(d for d in dirs if d != ".ipynb_checkpoints" and depth < MAX_FOLDER_DEPTH)
+        for name in files + [d for d in os.listdir(root) if d.endswith(".ipynb") and d in dirs]:
+            if name.endswith(".ipynb"):
+                path = Path(root) / name
+                found.append((path.relative_to(folder).with_suffix("").as_posix(), path))
+    return sorted(set(found))
 
 
 def grade_folder(
@@ -243,10 +332,12 @@ def grade_folder(
     seed: int | None = None,
     limits: Limits | None = None,
     instructor: str | Path | None = None,
+    isolated: bool = True,
 ) -> list[dict]:
     """Grade every notebook under ``folder``, ``jobs`` at a time; one report per notebook.
 
-    All submissions of one exercise get the same hidden-test inputs in a run.
+    All submissions of one exercise get the same hidden-test inputs in a run. Whatever a
+    submission contains or does, every other one is graded and reported.
     """
     submissions = find_submissions(folder)
     seed = secrets.randbits(63) if seed is None else seed
@@ -261,20 +352,22 @@ def grade_folder(
         if slug not in prepared:
             prepared[slug] = prepare(slug, seed, instructor)
         plan.append((student, path, prepared[slug], None))
-    deny = sorted({str(p.instructor) for p in prepared.values()})
     lanes = max(1, min(jobs, len(plan)))
-    sandboxes = [Sandbox(limits, deny_roots=deny) for _ in range(lanes)]
+    sandboxes = [Sandbox(limits, isolated=isolated) for _ in range(lanes)]
     free = list(sandboxes)
 
     def grade_one(item) -> dict:
         student, path, prep, problem = item
         if prep is None:
-            return _empty_report(path, student, None, problem)
+            return _mark(_empty_report(path, student, None, problem), sandboxes[0])
         sandbox = free.pop()
         try:
             return grade_notebook(path, prep, sandbox, student)
         finally:
             free.append(sandbox)
+
+    if isolated:
+        sandboxes[0].start()  # fails here, once, if the machine cannot isolate
 
     try:
         with ThreadPoolExecutor(max_workers=lanes) as pool:

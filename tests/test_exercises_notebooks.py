@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from dlgrade import checks, exercises, notebook
+from dlgrade import checks, exercises, grade, notebook
 from dlgrade.spec import Question
 
 REPO = Path(__file__).resolve().parents[1]
@@ -91,7 +91,7 @@ def test_wrong_answers_fail_the_public_tests_with_a_message(slug):
 
 
 def test_check_prints_pass_fail_and_hints(capsys):
-    ref = exercises.reference("02")
+    ref = grade.reference("02")
     checks.check("2.2", ref.softmax)
     assert "✅ Question 2.2 (softmax): all 4 public tests passed" in capsys.readouterr().out
 
