@@ -286,7 +286,7 @@ def grade_file(
     """
     path = Path(path)
     try:
-        slug = exercises.resolve(exercise) if exercise else detect_exercise(_peek(path), path)
+        slug = _exercise_of(path, exercise)
     except LookupError as err:
         return _mark(_empty_report(path, path.stem, None, str(err)), None if isolated else _Unisolated())
     prepared = prepare(slug, seed, instructor)
@@ -298,12 +298,21 @@ class _Unisolated:
     isolated = False
 
 
-def _peek(path: Path) -> str | None:
-    """The exercise the file claims, if it is a readable notebook that claims one."""
+def _exercise_of(path: Path, exercise: str | None) -> str:
+    """The exercise to grade ``path`` as; LookupError says why there is none (including why the
+    file cannot be read, when that is the reason)."""
+    if exercise:
+        return exercises.resolve(exercise)
     try:
-        return notebook.submission_cells(read_submission(path))[1]
-    except SubmissionError:
-        return None
+        claimed, problem = notebook.submission_cells(read_submission(path))[1], None
+    except SubmissionError as err:
+        claimed, problem = None, str(err)
+    try:
+        return detect_exercise(claimed, path)
+    except LookupError:
+        if problem:
+            raise LookupError(problem) from None
+        raise
 
 
 def find_submissions(folder: str | Path) -> list[tuple[str, Path]]:
@@ -345,7 +354,7 @@ def grade_folder(
     plan = []
     for student, path in submissions:
         try:
-            slug = exercises.resolve(exercise) if exercise else detect_exercise(_peek(path), path)
+            slug = _exercise_of(path, exercise)
         except LookupError as err:
             plan.append((student, path, None, str(err)))
             continue

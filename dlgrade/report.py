@@ -58,11 +58,13 @@ def markdown(report: dict) -> str:
     """Feedback a learner can read: score, a table per question, what failed and why."""
     title = report.get("title") or report.get("exercise") or "Exercise"
     score = f"{_points(report['score'])} / {_points(report['max_score'])}"
+    isolated = report.get("isolated", True)
     lines = [
         f"# {title}",
         "",
         f"Feedback for **{literal(report['student'])}**. **Score: {score}**",
         "",
+        *(["**Not isolated: graded without the sandbox, not valid for credit.**", ""] if not isolated else []),
         "| Question | Function | Points | Result |",
         "| --- | --- | --- | --- |",
     ]
