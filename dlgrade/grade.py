@@ -289,8 +289,8 @@ def grade_file(
         slug = _exercise_of(path, exercise)
     except LookupError as err:
         return _mark(_empty_report(path, path.stem, None, str(err)), None if isolated else _Unisolated())
-    prepared = prepare(slug, seed, instructor)
-    with Sandbox(limits, isolated=isolated) as sandbox:
+    with Sandbox(limits, isolated=isolated, ahead=2) as sandbox:  # workers start while the tests are drawn
+        prepared = prepare(slug, seed, instructor)
         return grade_notebook(path, prepared, sandbox)
 
 
@@ -350,6 +350,18 @@ def grade_folder(
     """
     submissions = find_submissions(folder)
     seed = secrets.randbits(63) if seed is None else seed
+    lanes = max(1, min(jobs, len(submissions)))
+    sandboxes = [Sandbox(limits, isolated=isolated) for _ in range(lanes)]
+    try:
+        for sandbox in sandboxes:  # fails here, once, if the machine cannot isolate; workers load meanwhile
+            sandbox.start()
+        return _grade_planned(submissions, exercise, seed, instructor, sandboxes)
+    finally:
+        for sandbox in sandboxes:
+            sandbox.close()
+
+
+def _grade_planned(submissions, exercise, seed, instructor, sandboxes: list[Sandbox]) -> list[dict]:
     prepared: dict[str, Prepared] = {}
     plan = []
     for student, path in submissions:
@@ -361,8 +373,6 @@ def grade_folder(
         if slug not in prepared:
             prepared[slug] = prepare(slug, seed, instructor)
         plan.append((student, path, prepared[slug], None))
-    lanes = max(1, min(jobs, len(plan)))
-    sandboxes = [Sandbox(limits, isolated=isolated) for _ in range(lanes)]
     free = list(sandboxes)
 
     def grade_one(item) -> dict:
@@ -375,12 +385,5 @@ def grade_folder(
         finally:
             free.append(sandbox)
 
-    if isolated:
-        sandboxes[0].start()  # fails here, once, if the machine cannot isolate
-
-    try:
-        with ThreadPoolExecutor(max_workers=lanes) as pool:
-            return list(pool.map(grade_one, plan))
-    finally:
-        for sandbox in sandboxes:
-            sandbox.close()
+    with ThreadPoolExecutor(max_workers=len(sandboxes)) as pool:
+        return list(pool.map(grade_one, plan))

@@ -351,27 +351,33 @@ class Sandbox:
     """Fresh sandboxed workers for questions; ``run`` grades one question's calls.
 
     isolated: True (for credit) runs every worker under bubblewrap; False runs it as a plain
-    child process for self-study (its reports must say so). ``deny_roots`` is accepted for
+    child process for self-study (its reports must say so). Each worker serves one question
+    (one attempt at it) and is then killed. ``deny_roots`` is accepted for
     compatibility and unused: nothing outside the sandbox's own view can be read at all.
     """
 
-    def __init__(self, limits: Limits | None = None, deny_roots: list[str | Path] = (), isolated: bool = True):
+    def __init__(
+        self, limits: Limits | None = None, deny_roots: list[str | Path] = (), isolated: bool = True, ahead: int = 1
+    ):
         self.limits = limits or Limits()
         self.isolated = isolated
-        self.spare: _Worker | None = None
+        self.ahead = max(1, ahead)  # workers started ahead of need (2 fills both cores when grading one file)
+        self.spares: list[_Worker] = []
         self.started = False
         self.count = 0
         self.tmp_root = ""
 
     # --- starting workers -------------------------------------------------------------------------
     def start(self) -> None:
+        """Check that isolation works here (SandboxError if not) and start the first worker,
+        without waiting for it: it loads while the grader prepares the tests."""
         if self.isolated:
             problem = isolation_problem()
             if problem:
                 raise SandboxError(f"cannot isolate submissions: {problem}")
         self.started = True
-        self.spare = self._spawn()
-        self.spare.wait_ready(self.limits.startup_timeout)
+        while len(self.spares) < self.ahead:
+            self.spares.append(self._spawn())
 
     def _spawn(self) -> _Worker:
         self.count += 1
@@ -400,19 +406,20 @@ class Sandbox:
         """A started worker; the next one starts now, while this one works."""
         if not self.started:
             self.start()
-        worker, self.spare = self.spare, None
+        worker = self.spares.pop(0) if self.spares else None
         if worker is None or worker.proc.poll() is not None:
             if worker is not None:
                 worker.kill()
             worker = self._spawn()
-        self.spare = self._spawn()
+        while len(self.spares) < self.ahead:
+            self.spares.append(self._spawn())
         worker.wait_ready(self.limits.startup_timeout)
         return worker
 
     def close(self) -> None:
-        if self.spare is not None:
-            self.spare.kill()
-            self.spare = None
+        for worker in self.spares:
+            worker.kill()
+        self.spares = []
         if self.tmp_root:
             shutil.rmtree(self.tmp_root, ignore_errors=True)
             self.tmp_root = ""

@@ -305,7 +305,7 @@ def test_a_missing_function_is_named_in_the_message(sandbox):
 
 def test_the_sandbox_recovers_when_its_waiting_worker_dies():
     with Sandbox(LIMITS) as box:
-        box.spare.kill()
+        box.spares[0].kill()
         assert box.run([PROBE], "probe", [call("1 + 2")], set()).outcomes[0].value == 3
         assert box.run([PROBE], "probe", [call("1 + 3")], set()).outcomes[0].value == 4
 
