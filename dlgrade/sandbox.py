@@ -146,7 +146,9 @@ def bwrap_arguments(uid: int | None, disk_mb: int, seccomp_fd: int) -> list[str]
     args = [bwrap, "--unshare-pid", "--unshare-ipc", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try"]
     args += ["--die-with-parent", "--new-session", "--hostname", "sandbox", "--clearenv"]
     if uid is None:
-        args += ["--unshare-user", "--uid", "65534", "--gid", "65534", "--disable-userns", "--cap-drop", "ALL"]
+        args += ["--unshare-user", "--uid", "65534", "--gid", "65534", "--cap-drop", "ALL"]
+        if "--disable-userns" in _bwrap_help():  # bubblewrap >= 0.8 (seccomp refuses unshare anyway)
+            args.append("--disable-userns")
     else:  # root: no user namespace (its ids would map to root); the worker gives up root itself
         args += ["--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
     for name, value in (
@@ -203,6 +205,17 @@ def bwrap_arguments(uid: int | None, disk_mb: int, seccomp_fd: int) -> list[str]
 
 
 _probe_cache: dict[bool, str | None] = {}
+_help_cache: list[str] = []
+
+
+def _bwrap_help() -> str:
+    if not _help_cache:
+        try:
+            done = subprocess.run([shutil.which("bwrap") or "bwrap", "--help"], capture_output=True, timeout=30)
+            _help_cache.append(done.stdout.decode(errors="replace") + done.stderr.decode(errors="replace"))
+        except (OSError, subprocess.TimeoutExpired):
+            _help_cache.append("")
+    return _help_cache[0]
 
 
 def isolation_problem() -> str | None:
@@ -215,6 +228,9 @@ def isolation_problem() -> str | None:
         return f"bubblewrap (bwrap) is not installed: {INSTALL_HINT}"
     if not _site_package_paths():
         return "NumPy's package folder was not found"
+    missing = [option for option in ("--size", "--perms", "--seccomp") if option not in _bwrap_help()]
+    if missing:
+        return f"this bubblewrap is too old (no {', '.join(missing)}); install bubblewrap 0.6 or newer"
     if True not in _probe_cache:
         _probe_cache[True] = _probe()
     return _probe_cache[True]
@@ -235,10 +251,8 @@ def _probe() -> str | None:
         os.close(read_end)
     if done.returncode != 0:
         reason = (done.stderr.decode(errors="replace").strip().splitlines() or ["no message"])[-1]
-        return (
-            f"bubblewrap could not create the sandbox ({reason}); unprivileged user namespaces may be "
-            "disabled (sysctl kernel.unprivileged_userns_clone=1, or run the grader as root)"
-        )
+        hint = " (are unprivileged user namespaces disabled? run the grader as root)" if uid is None else ""
+        return f"bubblewrap could not create the sandbox: {reason}{hint}"
     return None
 
 
@@ -543,8 +557,12 @@ class Sandbox:
             return True
 
         try:
-            if not worker.send(job, time.monotonic() + limits.cell_timeout):
-                fail("the sandbox did not accept the notebook")
+            try:
+                sent = worker.send(job, time.monotonic() + limits.cell_timeout)
+            except wire.WireError:
+                sent = False
+            if not sent:
+                fail("the notebook is too large for the sandbox")
                 return attempt
             running = True
             while running:

@@ -196,17 +196,17 @@ def _array_from(descriptor, data: memoryview, offset: int) -> tuple[np.ndarray, 
     return arr, offset + nbytes
 
 
-def _decode(node, arrays: list[np.ndarray], depth: int, functions: bool, fn_proxy=None):
+def _decode(node, arrays: list[np.ndarray], depth: int, functions: bool, fn_proxy=None, max_string=MAX_STRING):
     if depth > MAX_DEPTH:
         raise WireError("value nested too deeply")
     if node is None or type(node) in (bool, int, float):
         return node
     if type(node) is str:
-        if len(node) > MAX_STRING:
+        if len(node) > max_string:
             raise WireError("string too long")
         return node
     if type(node) is list:
-        return [_decode(item, arrays, depth + 1, functions, fn_proxy) for item in node]
+        return [_decode(item, arrays, depth + 1, functions, fn_proxy, max_string) for item in node]
     if type(node) is dict and len(node) == 1:
         ((tag, value),) = node.items()
         if tag == "__nd__" and type(value) is int and 0 <= value < len(arrays):
@@ -214,22 +214,23 @@ def _decode(node, arrays: list[np.ndarray], depth: int, functions: bool, fn_prox
         if tag == "__float__" and value in ("nan", "inf", "-inf"):
             return float(value)
         if tag == "__map__" and type(value) is dict:
-            return {str(k): _decode(v, arrays, depth + 1, functions, fn_proxy) for k, v in value.items()}
+            return {str(k): _decode(v, arrays, depth + 1, functions, fn_proxy, max_string) for k, v in value.items()}
         if tag == "__fnref__" and fn_proxy is not None and type(value) is int:
             return fn_proxy(value)
     if functions and type(node) is dict and set(node) == {"__fn__", "params"} and type(node["__fn__"]) is str:
-        params = _decode(node["params"], arrays, depth + 1, functions)
+        params = _decode(node["params"], arrays, depth + 1, functions, None, max_string)
         if not isinstance(params, dict):
             raise WireError("bad test-function parameters")
         return make_function(node["__fn__"], params)
     raise WireError("unexpected value in message")
 
 
-def unpack(header: bytes, data: bytes, functions: bool = False, fn_proxy=None) -> dict:
+def unpack(header: bytes, data: bytes, functions: bool = False, fn_proxy=None, max_string: int = MAX_STRING) -> dict:
     """The message in one frame's header and data; raises WireError on anything odd.
 
     functions: rebuild ``{"__fn__": ...}`` test functions here (only for in-process use).
     fn_proxy: ``fn_proxy(slot)`` makes the stand-in for ``{"__fnref__": slot}`` (the worker).
+    max_string: the longest string accepted (the worker allows whole notebook cells).
     """
     try:
         parsed = json.loads(header)
@@ -243,7 +244,7 @@ def unpack(header: bytes, data: bytes, functions: bool = False, fn_proxy=None) -
         arrays.append(arr)
     if offset != len(data):
         raise WireError("extra bytes after the arrays")
-    message = _decode(parsed["body"], arrays, 0, functions, fn_proxy)
+    message = _decode(parsed["body"], arrays, 0, functions, fn_proxy, max_string)
     if not isinstance(message, dict):
         raise WireError("a message must be a dict")
     return message
@@ -256,10 +257,13 @@ class FrameReader:
     undecodable frame) it keeps the messages before it, sets ``error`` and ignores the rest.
     """
 
-    def __init__(self, max_data_bytes: int = 256 << 20, functions: bool = False, fn_proxy=None):
+    def __init__(
+        self, max_data_bytes: int = 256 << 20, functions: bool = False, fn_proxy=None, max_string: int = MAX_STRING
+    ):
         self.max_data_bytes = max_data_bytes
         self.functions = functions
         self.fn_proxy = fn_proxy
+        self.max_string = max_string
         self.buffer = bytearray()
         self.error: str | None = None
 
@@ -283,7 +287,7 @@ class FrameReader:
                 header = bytes(self.buffer[_PREFIX.size : _PREFIX.size + header_len])
                 data = bytes(self.buffer[_PREFIX.size + header_len : end])
                 del self.buffer[:end]
-                messages.append(unpack(header, data, self.functions, self.fn_proxy))
+                messages.append(unpack(header, data, self.functions, self.fn_proxy, self.max_string))
         except (WireError, ValueError, TypeError, OverflowError, RecursionError, MemoryError) as err:
             self.error = str(err)
             self.buffer.clear()

@@ -347,3 +347,63 @@ def test_forged_progress_cannot_postpone_a_cells_time_limit(sandbox):
 def test_a_result_too_large_for_a_message_is_reported_as_such(sandbox):
     (outcome,) = probe(sandbox, "['x' * 5000] * 2000")
     assert outcome.value is None and "cannot be sent" in outcome.error
+
+
+def test_a_cell_longer_than_a_returned_string_may_be_still_reaches_the_worker(sandbox):
+    cell = "X = " + repr("y" * 50_000) + "\ndef f(a):\n    return len(X) + a\n"
+    (outcome,) = sandbox.run([cell], "f", [call(1)], set()).outcomes
+    assert outcome.value == 50_001 and outcome.error is None
+
+
+def _in_filtered_child(action) -> int:
+    """Run ``action`` in a forked child under the locked allow-list; the child's wait status."""
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - runs in the child
+        try:
+            seccomp.install(seccomp.program(platform.machine(), "locked", os.getpid()))
+            os._exit(action())
+        except BaseException:
+            os._exit(99)
+    return os.waitpid(pid, 0)[1]
+
+
+@pytest.mark.skipif(platform.machine() != "x86_64", reason="machine code for x86_64")
+@pytest.mark.parametrize(
+    "code",
+    [b"\xb8\x14\x00\x00\x00\xcd\x80\xc3", b"\xb8\x27\x00\x00\x40\x0f\x05\xc3"],
+    ids=["i386 int 0x80", "x32 syscall"],
+)
+def test_system_calls_of_a_foreign_abi_kill_the_process(code):
+    """getpid, allowed by number in the x86_64 table, called through the i386 and x32 ABIs."""
+    import ctypes
+    import mmap
+    import signal
+
+    def run() -> int:
+        memory = mmap.mmap(-1, mmap.PAGESIZE, prot=mmap.PROT_READ | mmap.PROT_WRITE | mmap.PROT_EXEC)
+        memory.write(code)
+        address = ctypes.addressof(ctypes.c_char.from_buffer(memory))
+        ctypes.CFUNCTYPE(ctypes.c_long)(address)()
+        return 0
+
+    status = _in_filtered_child(run)
+    assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGSYS
+
+
+def test_the_allow_list_refuses_what_it_does_not_name():
+    import ctypes
+
+    numbers = {"socket": 41, "mount": 165, "unshare": 272, "keyctl": 250, "bpf": 321, "personality": 135}
+    if platform.machine() != "x86_64":
+        pytest.skip("syscall numbers for x86_64")
+
+    def run() -> int:
+        libc = ctypes.CDLL(None, use_errno=True)
+        refused = 0
+        for number in numbers.values():
+            if libc.syscall(number, 0, 0, 0, 0, 0) == -1 and ctypes.get_errno() == 1:  # EPERM
+                refused += 1
+        return refused
+
+    status = _in_filtered_child(run)
+    assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == len(numbers)
