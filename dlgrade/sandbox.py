@@ -434,8 +434,11 @@ class Sandbox:
         for worker in self.spares:
             worker.kill()
         self.spares = []
-        if self.tmp_root:
-            shutil.rmtree(self.tmp_root, ignore_errors=True)
+        if self.tmp_root:  # only without isolation: a folder the workers could fill with anything
+            try:
+                shutil.rmtree(self.tmp_root, ignore_errors=True)
+            except RecursionError:  # a tree deeper than Python recurses
+                subprocess.run(["rm", "-rf", "--one-file-system", self.tmp_root], check=False)
             self.tmp_root = ""
         self.started = False
 

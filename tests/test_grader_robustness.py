@@ -69,14 +69,16 @@ def hostile_folder(folder: Path) -> dict[str, str]:
     }
 
 
-def test_a_folder_of_hostile_files_is_graded_to_the_end_and_leaves_nothing_behind(tmp_path, capsys):
+def test_a_folder_of_hostile_files_is_graded_to_the_end_and_leaves_nothing_behind(tmp_path, capsys, monkeypatch):
     folder = tmp_path / "class"
     folder.mkdir()
     reasons = hostile_folder(folder)
-    temp_before = set(os.listdir(tempfile.gettempdir()))
+    private_tmp = tmp_path / "tmp"
+    private_tmp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(private_tmp))
     out = tmp_path / "out"
     assert main(["grade-folder", str(folder), "--out", str(out), "--seed", "1"]) == 0
-    assert {n for n in set(os.listdir(tempfile.gettempdir())) - temp_before if n.startswith("dlgrade")} == set()
+    assert os.listdir(private_tmp) == []  # no temporary folder left behind (isolated runs make none)
     rows = {r["student"]: r for r in csv.DictReader((out / "gradebook.csv").open(encoding="utf-8"))}
     assert rows["honest-04_optimizers"]["score"] == "10"
     assert "d/d/d/d/d/d/d/d/d/d/d/d/too-deep" not in rows
