@@ -28,7 +28,7 @@ import numpy as np
 
 from dlgrade import checks, exercises, notebook
 from dlgrade.notebook import SubmissionError
-from dlgrade.sandbox import CallOutcome, Limits, Sandbox
+from dlgrade.sandbox import CallOutcome, Limits, Sandbox, SandboxError, readable_inside
 from dlgrade.spec import Case, Question, judge
 
 GRADER = "dlgrade 1.1"
@@ -291,7 +291,17 @@ def grade_file(
         return _mark(_empty_report(path, path.stem, None, str(err)), None if isolated else _Unisolated())
     with Sandbox(limits, isolated=isolated, ahead=2) as sandbox:  # workers start while the tests are drawn
         prepared = prepare(slug, seed, instructor)
+        _check_private(prepared, isolated)
         return grade_notebook(path, prepared, sandbox)
+
+
+def _check_private(prepared: Prepared, isolated: bool) -> None:
+    """Refuse to grade for credit when the sandbox could read the instructor folder."""
+    if isolated and readable_inside(prepared.instructor):
+        raise SandboxError(
+            f"the instructor folder {prepared.instructor} lies inside a folder the sandbox can read "
+            "(the Python installation or the system libraries): move it elsewhere"
+        )
 
 
 class _Unisolated:
@@ -372,6 +382,7 @@ def _grade_planned(submissions, exercise, seed, instructor, sandboxes: list[Sand
             continue
         if slug not in prepared:
             prepared[slug] = prepare(slug, seed, instructor)
+            _check_private(prepared[slug], sandboxes[0].isolated)
         plan.append((student, path, prepared[slug], None))
     free = list(sandboxes)
 

@@ -140,6 +140,19 @@ def _inside(path: str, roots: list[str]) -> bool:
     return any(path == r or path.startswith(r.rstrip("/") + "/") for r in roots)
 
 
+def visible_sources() -> list[str]:
+    """The folders and files of this machine that a sandboxed worker can read."""
+    prefix = os.path.realpath(sys.base_prefix)
+    found = [p for p in SYSTEM_LIBRARIES if os.path.isdir(p) and not os.path.islink(p)]
+    found += [prefix, os.path.realpath(sys.executable), *_site_package_paths().values()]
+    return found + [str(PACKAGE_DIR / name) for name in WORKER_FILES]
+
+
+def readable_inside(path: str | Path) -> bool:
+    """Whether ``path`` (say, the instructor folder) lies in what the sandbox can read."""
+    return _inside(os.path.realpath(path), visible_sources())
+
+
 def bwrap_arguments(uid: int | None, disk_mb: int, seccomp_fd: int) -> list[str]:
     """bwrap's options for one worker (everything up to the command). uid None: a user namespace."""
     bwrap = shutil.which("bwrap")

@@ -58,6 +58,7 @@ ARCHES: dict[str, tuple[int, dict[str, int]]] = {
             **{"setrlimit": 160, "prctl": 157, "seccomp": 317, "clone": 56, "clone3": 435, "kill": 62},
             **{"tkill": 200, "tgkill": 234, "execve": 59, "setresuid": 117, "setresgid": 119, "setgroups": 116},
             **{"fadvise64": 221, "sendfile": 40, "copy_file_range": 326, "wait4": 61, "waitid": 247},
+            **{"alarm": 37, "pause": 34, "getcpu": 309, "statfs": 137, "fstatfs": 138},
         },
     ),
     "aarch64": (
@@ -86,6 +87,7 @@ ARCHES: dict[str, tuple[int, dict[str, int]]] = {
             **{"seccomp": 277, "clone": 220, "clone3": 435, "kill": 129, "tkill": 130, "tgkill": 131},
             **{"execve": 221, "setresuid": 147, "setresgid": 149, "setgroups": 159, "fadvise64": 223},
             **{"sendfile": 71, "copy_file_range": 285, "wait4": 260, "waitid": 95},
+            **{"getcpu": 168, "statfs": 43, "fstatfs": 44},
         },
     ),
 }
@@ -108,6 +110,7 @@ PLAIN = frozenset(
     | {"rt_sigreturn", "sigaltstack", "rt_sigsuspend", "rt_sigtimedwait", "rt_sigpending", "restart_syscall"}
     | {"exit", "exit_group", "arch_prctl", "prlimit64", "getrlimit", "setrlimit", "seccomp", "fadvise64"}
     | {"sendfile", "copy_file_range", "wait4", "waitid"}  # wait: bwrap's init reaps the worker
+    | {"alarm", "pause", "getcpu", "statfs", "fstatfs"}
 )
 # Only while starting up: bwrap's exec of Python, and the worker giving up the root user id.
 STARTUP_ONLY = frozenset({"execve", "setresuid", "setresgid", "setgroups"})

@@ -145,3 +145,13 @@ def test_malformed_notebooks_become_a_zero_with_the_reason(tmp_path, nb, reason)
     path.write_text(json.dumps(nb))
     result = grade.grade_file(path, limits=LIMITS)
     assert result["score"] == 0 and reason in result["notes"][0] and result["max_score"] == 10
+
+
+def test_grading_for_credit_refuses_an_instructor_folder_the_sandbox_could_read(tmp_path, monkeypatch, capsys):
+    from dlgrade import sandbox
+
+    visible = sandbox.visible_sources()
+    monkeypatch.setattr(sandbox, "visible_sources", lambda: [*visible, str(exercises.instructor_dir())])
+    path = shutil.copy(exercises.source_notebook("04_optimizers"), tmp_path / "04_optimizers.ipynb")
+    assert main(["grade", str(path), "--out", str(tmp_path / "out")]) == 2
+    assert "instructor folder" in capsys.readouterr().err and not (tmp_path / "out").exists()
