@@ -289,9 +289,10 @@ def grade_file(
         slug = _exercise_of(path, exercise)
     except LookupError as err:
         return _mark(_empty_report(path, path.stem, None, str(err)), None if isolated else _Unisolated())
-    with Sandbox(limits, isolated=isolated, ahead=2) as sandbox:  # workers start while the tests are drawn
+    with Sandbox(limits, isolated=isolated, ahead=4) as sandbox:  # a worker starts while the tests are drawn
         prepared = prepare(slug, seed, instructor)
         _check_private(prepared, isolated)
+        sandbox.plan(len(prepared.questions))  # and the others right after
         return grade_notebook(path, prepared, sandbox)
 
 

@@ -388,7 +388,8 @@ class Sandbox:
     ):
         self.limits = limits or Limits()
         self.isolated = isolated
-        self.ahead = max(1, ahead)  # workers started ahead of need (2 fills both cores when grading one file)
+        self.ahead = max(1, ahead)  # workers started ahead of need
+        self.remaining: int | None = None  # questions still to come, when known (see ``plan``)
         self.spares: list[_Worker] = []
         self.started = False
         self.count = 0
@@ -403,7 +404,7 @@ class Sandbox:
             if problem:
                 raise SandboxError(f"cannot isolate submissions: {problem}")
         self.started = True
-        while len(self.spares) < self.ahead:
+        if not self.spares:
             self.spares.append(self._spawn())
 
     def _spawn(self) -> _Worker:
@@ -429,8 +430,19 @@ class Sandbox:
         finally:
             os.close(read_end)
 
+    def plan(self, questions: int) -> None:
+        """``questions`` more questions will come (and then none): start their workers now, up to
+        ``ahead`` at a time, and none beyond them."""
+        self.remaining = questions
+        self._top_up()
+
+    def _top_up(self) -> None:
+        wanted = self.ahead if self.remaining is None else min(self.ahead, self.remaining)
+        while len(self.spares) < wanted:
+            self.spares.append(self._spawn())
+
     def _take(self) -> _Worker:
-        """A started worker; the next one starts now, while this one works."""
+        """A started worker; the next ones start now, while this one works."""
         if not self.started:
             self.start()
         worker = self.spares.pop(0) if self.spares else None
@@ -438,8 +450,9 @@ class Sandbox:
             if worker is not None:
                 worker.kill()
             worker = self._spawn()
-        while len(self.spares) < self.ahead:
-            self.spares.append(self._spawn())
+        if self.remaining is not None:
+            self.remaining = max(self.remaining - 1, 0)
+        self._top_up()
         worker.wait_ready(self.limits.startup_timeout)
         return worker
 
