@@ -112,8 +112,9 @@ def write(report: dict, out_dir: str | Path, taken: set[str] | None = None) -> t
             name = f"{base}-{number}"
         taken.add(name.lower())
     json_path, md_path = out / f"{name}.json", out / f"{name}.md"
-    json_path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    md_path.write_text(markdown(report), encoding="utf-8")
+    # errors="replace": a file name or message may hold bytes that are not UTF-8 (lone surrogates)
+    json_path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8", errors="replace")
+    md_path.write_text(markdown(report), encoding="utf-8", errors="replace")
     return json_path, md_path
 
 
@@ -127,7 +128,7 @@ def gradebook(reports: list[dict], path: str | Path) -> Path:
     question_ids.sort(key=lambda qid: tuple(int(part) for part in qid.split(".") if part.isdigit()))
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="", encoding="utf-8") as handle:
+    with path.open("w", newline="", encoding="utf-8", errors="replace") as handle:
         writer = csv.writer(handle)
         writer.writerow(["student", "exercise", "score", "max_score", *question_ids, "notes", "sha256", "isolated"])
         for report in sorted(reports, key=lambda r: str(r["student"])):

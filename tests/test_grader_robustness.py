@@ -101,6 +101,7 @@ def test_student_text_is_escaped_in_the_gradebook_the_feedback_and_the_terminal(
     names = ["=HYPERLINK(1)-04_optimizers", "a b-04_optimizers", "a_b-04_optimizers", "\x1b[2Jclear-04_optimizers"]
     for name in names:
         (folder / f"{name}.ipynb").write_text(notebook(cells))
+    (folder / "caf\udce9-04_optimizers.ipynb").write_text(notebook([*cells[:1], "raise ValueError('\\udce9')"]))
     out = tmp_path / "out"
     assert main(["grade-folder", str(folder), "--out", str(out), "--seed", "1"]) == 0
     printed = capsys.readouterr().out
@@ -110,7 +111,7 @@ def test_student_text_is_escaped_in_the_gradebook_the_feedback_and_the_terminal(
     assert "'=HYPERLINK(1)-04_optimizers" in {r["student"] for r in rows}
     assert not any(r["student"].startswith(("=", "+", "-", "@")) for r in rows)
     reports = sorted(p.name for p in out.glob("*.md"))
-    assert len(reports) == 4 and "a_b-04_optimizers-2.md" in reports  # "a b" and "a_b" collide
+    assert len(reports) == 5 and "a_b-04_optimizers-2.md" in reports  # "a b" and "a_b" collide
     feedback = (out / "HYPERLINK_1_-04_optimizers.md").read_text()
     assert "<img" not in feedback and "&lt;img" in feedback
     assert "](http" not in feedback and "**bold**" not in feedback and "`tick`" not in feedback
