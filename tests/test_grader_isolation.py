@@ -165,3 +165,14 @@ def test_the_same_array_passed_twice_stays_one_array_inside(sandbox):
     cells = ["def same(a, b):\n    return a is b"]
     (outcome,) = sandbox.run(cells, "same", [{"args": [x, x], "kwargs": {}}], set()).outcomes
     assert outcome.value is True
+
+
+def test_every_question_starts_in_a_fresh_sandbox(sandbox):
+    first, second = (
+        sandbox.run([UNHOOK, PROBE], "probe", [{"args": [code], "kwargs": {}}], set()).outcomes[0]
+        for code in (
+            "import os; open('/tmp/left-behind', 'w').write('x'); os.listdir('/tmp')",
+            "import os; os.listdir('/tmp')",
+        )
+    )
+    assert "left-behind" in first.value and second.value == ["work"]
