@@ -27,6 +27,7 @@ def _limits(args: argparse.Namespace) -> Limits:
         case_timeout=args.call_timeout,
         question_timeout=args.question_timeout,
         memory_mb=args.memory_mb,
+        disk_mb=args.disk_mb,
     )
 
 
@@ -38,6 +39,7 @@ def _add_grading_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--call-timeout", type=float, default=10.0, help="seconds per test call (10)")
     parser.add_argument("--question-timeout", type=float, default=60.0, help="seconds per question (60)")
     parser.add_argument("--memory-mb", type=int, default=1024, help="address-space limit of the sandbox (1024)")
+    parser.add_argument("--disk-mb", type=int, default=64, help="size of the sandbox's writable tmpfs (64)")
     parser.add_argument(
         SELF_STUDY_FLAG,
         dest="unisolated",

@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from dlgrade import wire
+
 # Default tolerances by the expected array's dtype: float32 keeps ~7 digits, float64 ~16.
 RTOL = {np.dtype(np.float32): 2e-4, np.dtype(np.float64): 1e-6}
 ATOL = {np.dtype(np.float32): 1e-5, np.dtype(np.float64): 1e-9}
@@ -39,7 +41,7 @@ class Question:
 class Fn:
     """A test function passed as an argument (for example the ``f`` of a numerical gradient).
 
-    ``wire.TEST_FUNCTIONS[fn_name](**params)``. When grading, it stays in the grader: the
+    It stands for ``wire.TEST_FUNCTIONS[fn_name](**params)``. When grading, it stays in the grader: the
     sandboxed function gets a stand-in that asks the grader for f(x), one point at a time,
     so the parameters never reach the submission. The learner's ``check`` builds it in place.
     """
@@ -79,8 +81,6 @@ class Case:
 def fresh_copy(value):
     """A copy of a call's arguments to pass to a function: arrays copied, lists, tuples and dicts
     rebuilt (the same array twice stays one copy), ``Fn`` turned into the function."""
-    from dlgrade import wire
-
     memo: dict[int, Any] = {}
 
     def copy(v):
