@@ -213,6 +213,7 @@ def bwrap_arguments(uid: int | None, disk_mb: int, seccomp_fd: int) -> list[str]
         bind(str(PACKAGE_DIR / name), f"{INSIDE_CODE}/{name}")
     args += ["--proc", "/proc", "--dev", "/dev"]
     args += ["--size", str(disk_mb << 20), "--perms", "1777", "--tmpfs", "/tmp"]
+    args += ["--remount-ro", "/dev", "--remount-ro", "/"]  # in a user namespace both would be writable
     args += ["--seccomp", str(seccomp_fd), "--chdir", "/tmp"]
     return args
 

@@ -114,12 +114,14 @@ def test_only_a_small_tmpfs_is_writable(sandbox):
         "import numpy; open(numpy.__file__, 'a')",
         "open('/usr/lib/planted', 'w')",
         "open('/planted', 'w')",
+        "open('/dev/shm/planted', 'w')",
+        "open('/dev/planted', 'w')",
         "f = open('big', 'wb'); [f.write(bytes(1 << 20)) for _ in range(9)]",
         "open('/tmp/work/small', 'w').write('fits')",
     )
-    assert all("Read-only file system" in o.error or "Permission" in o.error for o in outcomes[:3]), outcomes
-    assert "No space left on device" in outcomes[3].error
-    assert outcomes[4].value == 4
+    assert all("Read-only file system" in o.error or "Permission" in o.error for o in outcomes[:5]), outcomes
+    assert "No space left on device" in outcomes[5].error
+    assert outcomes[6].value == 4
 
 
 def test_processes_are_refused_and_threads_are_limited(sandbox):
