@@ -362,10 +362,11 @@ class _Worker:
             return None
 
     def kill(self) -> None:
-        try:
-            os.killpg(self.proc.pid, signal.SIGKILL)  # bwrap; its namespace dies with it
-        except (ProcessLookupError, PermissionError):
-            pass
+        if self.proc.returncode is None:  # not reaped yet, so its process group id is still its own
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)  # bwrap; its namespace dies with it
+            except (ProcessLookupError, PermissionError):
+                pass
         self.proc.wait()
         for stream in (self.proc.stdin, self.proc.stdout):
             try:
