@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from dlgrade import checks, exercises, notebook
+from dlgrade import checks, exercises, grade, notebook
 from dlgrade.spec import Question
 
 REPO = Path(__file__).resolve().parents[1]
@@ -91,7 +91,7 @@ def test_wrong_answers_fail_the_public_tests_with_a_message(slug):
 
 
 def test_check_prints_pass_fail_and_hints(capsys):
-    ref = exercises.reference("02")
+    ref = grade.reference("02")
     checks.check("2.2", ref.softmax)
     assert "✅ passed: Question 2.2 (softmax), all 4 public tests" in capsys.readouterr().out
 
@@ -121,7 +121,7 @@ def test_every_icon_is_followed_by_its_word_and_one_error_is_told_once_with_its_
 
     checks.check("2.2", typo_softmax)
     checks.check("2.1", stub)
-    checks.check("2.1", exercises.reference("02").sigmoid)
+    checks.check("2.1", grade.reference("02").sigmoid)
     out = capsys.readouterr().out
     assert out.count("NameError") == 1, out
     assert "4 tests (" in out and "(in `typo_softmax`, line " in out
