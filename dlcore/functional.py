@@ -77,6 +77,9 @@ def is_symbolic(arg) -> bool:
     return getattr(arg, "is_symbolic", False)
 
 
+_NAME_COUNTS: dict[str, int] = {}  # "dense" -> how many dense outputs have been named
+
+
 def call_symbolic(layer: Module, arg) -> SymbolicTensor:
     """Record ``layer(arg)`` as a node; the output shape comes from one eval-mode probe forward."""
     multi = isinstance(arg, (list, tuple))
@@ -97,7 +100,9 @@ def call_symbolic(layer: Module, arg) -> SymbolicTensor:
     finally:
         layer.train(was_training)
     node = Node(layer, inputs, multi)
-    node.output = SymbolicTensor(out.shape[1:], out.dtype, node, f"{type(layer).__name__.lower()}_{id(node) % 10**6}")
+    kind = type(layer).__name__.lower()
+    _NAME_COUNTS[kind] = _NAME_COUNTS.get(kind, 0) + 1
+    node.output = SymbolicTensor(out.shape[1:], out.dtype, node, f"{kind}_{_NAME_COUNTS[kind]}")
     layer._functional_node = node
     return node.output
 

@@ -19,7 +19,6 @@ import numpy as np
 from dlcore.config import get_rng
 from dlcore.init import get_initializer
 
-
 # --- double descent ------------------------------------------------------------------------
 INPUT_DIM = 5
 

@@ -38,7 +38,7 @@ def load_weights(model: Module, path: PathLike) -> None:
     unexpected = sorted(set(state) - set(expected))
     if missing or unexpected:
         raise KeyError(
-            f"{name}.load_weights({os.fspath(path)!r}): the file does not match the model's weights: "
+            f"load_weights({os.fspath(path)!r}) into {name}: the file does not match the model's weights: "
             f"missing {missing}, unexpected {unexpected} (was it saved from another architecture?)"
         )
     wrong = [
@@ -47,5 +47,5 @@ def load_weights(model: Module, path: PathLike) -> None:
         if expected[k].shape != state[k].shape
     ]
     if wrong:
-        raise ValueError(f"{name}.load_weights({os.fspath(path)!r}): shapes differ: " + "; ".join(wrong))
+        raise ValueError(f"load_weights({os.fspath(path)!r}) into {name}: shapes differ: " + "; ".join(wrong))
     model.load_state_dict(state)
