@@ -148,3 +148,27 @@ def decay_paths(
         opt.step()
         path.append(w.value.copy())
     return np.array(path)
+
+
+def bias_variance(
+    widths: Sequence[int], n_train: int = 40, n_test: int = 500, repeats: int = 20, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Bias² and variance of minimum-norm least squares on p random features, per width.
+
+    Each repeat draws a new training set and new features; on fixed test points x with true
+    values f(x) = sin(x_1) + x_2 / 2, bias² = mean_x (mean_r ŷ_r(x) - f(x))² and
+    variance = mean_x var_r ŷ_r(x). Expected test error = bias² + variance + noise² (0.09 here).
+    Returns (bias2, variance), each (len(widths),).
+    """
+    x_test = np.random.default_rng(seed + 999).normal(size=(n_test, INPUT_DIM))
+    f_test = np.sin(x_test[:, 0]) + 0.5 * x_test[:, 1]
+    preds = np.empty((repeats, len(widths), n_test))
+    for r in range(repeats):
+        x_tr, y_tr = random_features_data(n_train, np.random.default_rng(seed + r))
+        for k, p in enumerate(widths):
+            both = random_features(np.concatenate([x_tr, x_test]), p, np.random.default_rng(10_000 + 1000 * r + p))
+            w, *_ = np.linalg.lstsq(both[:n_train], y_tr, rcond=None)
+            preds[r, k] = both[n_train:] @ w
+    bias2 = np.mean((preds.mean(axis=0) - f_test) ** 2, axis=1)
+    variance = np.mean(preds.var(axis=0), axis=1)
+    return bias2, variance

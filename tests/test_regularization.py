@@ -43,3 +43,24 @@ def test_weight_decay_equals_l2_under_sgd_but_not_under_adam():
 def test_he_initialisation_keeps_relu_activations_at_scale_and_small_normal_does_not():
     he, small = R.activation_scales("he", rng=0), R.activation_scales("normal", rng=0)
     assert 0.5 < he[-1] < 2.0 and small[-1] < 1e-10
+
+
+def test_bias_variance_variance_peaks_at_p_equals_n_and_bias_falls_with_width():
+    widths = [5, 20, 40, 400]
+    bias2, variance = R.bias_variance(widths, repeats=8)
+    assert variance.argmax() == 2 and variance[-1] < variance[2] / 100
+    assert bias2[0] > bias2[1] and bias2[-1] < bias2[0]
+
+
+def test_bias_variance_add_up_to_the_mean_test_error_minus_noise():
+    # with many test points, mean test MSE = bias² + variance + noise² (0.3² = 0.09)
+    bias2, variance = R.bias_variance([10], repeats=30, n_test=2000)
+    errors = []
+    for r in range(30):
+        x_tr, y_tr = R.random_features_data(40, np.random.default_rng(r))
+        x_te = np.random.default_rng(999).normal(size=(2000, R.INPUT_DIM))
+        f_te = np.sin(x_te[:, 0]) + 0.5 * x_te[:, 1]
+        both = R.random_features(np.concatenate([x_tr, x_te]), 10, np.random.default_rng(10_000 + 1000 * r + 10))
+        w, *_ = np.linalg.lstsq(both[:40], y_tr, rcond=None)
+        errors.append(np.mean((both[40:] @ w - f_te) ** 2))
+    assert np.isclose(np.mean(errors), bias2[0] + variance[0], rtol=1e-6)
