@@ -40,3 +40,20 @@ def test_plot_confusion_matrix_writes_every_count():
     ax = plot_confusion_matrix(np.array([[5, 1], [2, 7]]))
     assert sorted(t.get_text() for t in ax.texts) == ["1", "2", "5", "7"]
     plt.close(ax.figure)
+
+
+def test_the_book_frames_differ_per_threshold_and_carry_their_numbers():
+    import re
+
+    from dlcore.widgets.frames import frame_view
+
+    def alt(threshold):
+        c = threshold_counts(Y, S, threshold)
+        return f"threshold {threshold}: precision {c['precision']:.2f}, recall {c['recall']:.2f}"
+
+    view = frame_view(
+        plot_threshold, controls={"threshold": [0.3, 0.5, 0.7]}, fixed={"y_true": Y, "scores": S}, alt=alt
+    )
+    html = [frame.value for frame in view.frames.values()]
+    texts = [re.search(r'alt="([^"]*)"', h).group(1) for h in html]
+    assert len(set(html)) == 3 and len(set(texts)) == 3 and all(re.search(r"\d", t) for t in texts)

@@ -9,6 +9,7 @@ the two curves next to the decision boundary; the chapter puts it on ``frame_vie
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -53,7 +54,15 @@ def regularized_network(dropout: float, l2: float, seed: int = 0) -> Sequential:
 def train_regularized(
     dropout: float = 0.0, l2: float = 0.0, n_train: int = 60, epochs: int = 200, seed: int = 0
 ) -> RegularizedRun:
-    """Train on ``n_train`` noisy moons (full batch, Adam lr 0.01); validate on 1000 fresh ones."""
+    """Train on ``n_train`` noisy moons (full batch, Adam lr 0.01); validate on 1000 fresh ones.
+
+    Runs are cached by their arguments (a widget's frame and its alt text reuse one run):
+    treat the returned run as read-only."""
+    return _train_cached(float(dropout), float(l2), int(n_train), int(epochs), int(seed))
+
+
+@lru_cache(maxsize=64)
+def _train_cached(dropout: float, l2: float, n_train: int, epochs: int, seed: int) -> RegularizedRun:
     x, y = make_moons(n_train, noise=NOISE, rng=seed)
     x_val, y_val = make_moons(N_VAL, noise=NOISE, rng=seed + 100)
     model = regularized_network(dropout, l2, seed)

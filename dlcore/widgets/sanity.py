@@ -11,6 +11,7 @@ them next to the expected initial loss log(10).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -80,7 +81,15 @@ def sanity_network(seed: int = 0, last_init: str = "normal") -> Sequential:
 
 
 def sanity_run(lr: float, epochs: int = 5, seed: int = 0) -> SanityRun:
-    """Train ``sanity_network`` on the 1797 digits with SGD(lr), batches of 64; record every batch."""
+    """Train ``sanity_network`` on the 1797 digits with SGD(lr), batches of 64; record every batch.
+
+    Runs are cached by their arguments (a widget's frame and its alt text reuse one run):
+    treat the returned run as read-only."""
+    return _sanity_cached(float(lr), int(epochs), int(seed))
+
+
+@lru_cache(maxsize=32)
+def _sanity_cached(lr: float, epochs: int, seed: int) -> SanityRun:
     x, y = load_digits()
     model = sanity_network(seed)
     model.compile("categorical_crossentropy", SGD(model.parameters(), lr=lr))
