@@ -16,6 +16,7 @@ MISTAKES = [
     new_var = (1 - momentum) * running_var + momentum * var * (n / (n - 1))
     return y.astype(x.dtype), new_mean.astype(x.dtype), new_var.astype(x.dtype)
 """,
+        hint="in training, normalise with this batch's mean and variance; the running statistics are only updated",
     ),
     Mistake(
         question="10.1",
@@ -29,6 +30,7 @@ MISTAKES = [
     new_var = (1 - momentum) * running_var + momentum * var
     return y.astype(x.dtype), new_mean.astype(x.dtype), new_var.astype(x.dtype)
 """,
+        hint="normalise with the biased variance (divide by N); only the running variance gets N / (N - 1)",
     ),
     Mistake(
         question="10.1",
@@ -41,6 +43,7 @@ MISTAKES = [
     new_var = (1 - momentum) * running_var + momentum * var
     return y.astype(x.dtype), new_mean.astype(x.dtype), new_var.astype(x.dtype)
 """,
+        hint="the running variance stores the unbiased estimate: multiply the batch variance by N / (N - 1)",
     ),
     Mistake(
         question="10.1",
@@ -54,6 +57,7 @@ MISTAKES = [
     new_var = momentum * running_var + (1 - momentum) * var * (n / (n - 1))
     return y.astype(x.dtype), new_mean.astype(x.dtype), new_var.astype(x.dtype)
 """,
+        hint="momentum weights the new batch statistic: r = (1 - m) r + m * batch value",
     ),
     Mistake(
         question="10.2",
@@ -63,6 +67,7 @@ MISTAKES = [
     var = ((x - mu) ** 2).mean(axis=0)
     return (gamma * (x - mu) / np.sqrt(var + eps) + beta).astype(x.dtype)
 """,
+        hint="at inference use running_mean and running_var, so each example is normalised on its own",
     ),
     Mistake(
         question="10.3",
@@ -74,6 +79,7 @@ MISTAKES = [
     dx = dy * gamma * inv_std
     return dx.astype(x.dtype), (dy * x_hat).sum(axis=0).astype(x.dtype), dy.sum(axis=0).astype(x.dtype)
 """,
+        hint="mu and sigma^2 depend on every x_n: subtract mean(g) and x_hat * mean(g * x_hat) before scaling",
     ),
     Mistake(
         question="10.3",
@@ -86,6 +92,7 @@ MISTAKES = [
     dx = inv_std * (g - g.mean(axis=0) - x_hat * (g * x_hat).mean(axis=0))
     return dx.astype(x.dtype), (dy * x_hat).mean(axis=0).astype(x.dtype), dy.mean(axis=0).astype(x.dtype)
 """,
+        hint="dgamma and dbeta are sums over the batch, not means",
     ),
     Mistake(
         question="10.4",
@@ -95,6 +102,7 @@ MISTAKES = [
         return x.copy()
     return (x * (u >= p)).astype(x.dtype)
 """,
+        hint="divide the kept values by 1 - p so the expected output equals x",
     ),
     Mistake(
         question="10.4",
@@ -102,6 +110,7 @@ MISTAKES = [
         code="""def inverted_dropout(x, p, u, training=True):
     return (x * (u >= p) / (1 - p)).astype(x.dtype)
 """,
+        hint="when training is False, return x unchanged",
     ),
     Mistake(
         question="10.4",
@@ -111,5 +120,6 @@ MISTAKES = [
         return x.copy()
     return (x * (u < p) / (1 - p)).astype(x.dtype)
 """,
+        hint="p is the probability of dropping: keep where u >= p",
     ),
 ]

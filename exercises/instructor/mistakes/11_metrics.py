@@ -26,6 +26,7 @@ MISTAKES = [
         cm[p, t] += 1
     return cm
 """,
+        hint="rows are the true classes, columns the predictions: entry [true, predicted]",
     ),
     Mistake(
         question="11.1",
@@ -37,6 +38,7 @@ MISTAKES = [
         cm[t, p] += 1
     return cm
 """,
+        hint="make the matrix (num_classes, num_classes) even when some classes never occur",
     ),
     Mistake(
         question="11.2",
@@ -46,6 +48,7 @@ MISTAKES = [
     p, r, f = ratio(tp, tp + fp), ratio(tp, tp + fn), ratio(2 * tp, 2 * tp + fp + fn)
     return float(p.mean()), float(r.mean()), float(f.mean())
 """,
+        hint="macro: compute P, R and F1 per class first, then average them",
     ),
     Mistake(
         question="11.2",
@@ -54,6 +57,7 @@ MISTAKES = [
         + """    p, r, f = ratio(tp, tp + fp), ratio(tp, tp + fn), ratio(2 * tp, 2 * tp + fp + fn)
     return float(p.mean()), float(r.mean()), float(f.mean())
 """,
+        hint="micro: add TP, FP and FN over the classes first, then divide once",
     ),
     Mistake(
         question="11.2",
@@ -65,6 +69,7 @@ MISTAKES = [
     f = 2 * p * r / (p + r) if p + r > 0 else 0.0
     return float(p), float(r), float(f)
 """,
+        hint="macro F1 is the mean of the per-class F1 scores, not 2PR/(P+R) of the macro averages",
     ),
     Mistake(
         question="11.2",
@@ -75,6 +80,7 @@ MISTAKES = [
     p, r, f = ratio(tp, tp + fn), ratio(tp, tp + fp), ratio(2 * tp, 2 * tp + fp + fn)
     return float(p.mean()), float(r.mean()), float(f.mean())
 """,
+        hint="precision divides by what was predicted (TP + FP), recall by what is there (TP + FN)",
     ),
     Mistake(
         question="11.3",
@@ -85,6 +91,7 @@ MISTAKES = [
     fpr = np.mean(pred[y_true == 0])
     return float((tpr + 1 - fpr) / 2)
 """,
+        hint="AUC covers every threshold: count the (positive, negative) pairs ranked correctly",
     ),
     Mistake(
         question="11.3",
@@ -93,5 +100,6 @@ MISTAKES = [
     pos, neg = scores[y_true == 1], scores[y_true == 0]
     return float((pos[:, None] > neg[None, :]).mean())
 """,
+        hint="a tied (positive, negative) pair counts one half",
     ),
 ]
