@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # Jupyter refuses to run as root unless told; only pass the flag when we are root.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: setup start lab test test-fast book vendor chromium bubblewrap lint format bench freeze clean
+.PHONY: test-chapters setup start lab test test-fast book vendor chromium bubblewrap lint format bench freeze clean
 
 ## setup: create .venv and install the pinned packages and dlcore (only when something changed)
 $(STAMP): requirements.txt constraints.txt pyproject.toml
@@ -51,7 +51,12 @@ book: setup vendor
 test: setup vendor chromium bubblewrap
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest tests chapters exercises --nbval-lax --ignore=exercises/instructor
+	@# Chapters run once, in the book build (tests/test_book.py): any failing cell or assert fails it.
+	$(BIN)/pytest tests exercises --nbval-lax --ignore=exercises/instructor
+
+## test-chapters: run every chapter with nbval, one by one (the book build also executes them)
+test-chapters: setup
+	$(BIN)/pytest chapters --nbval-lax
 
 ## test-fast: unit tests only (no notebooks, no slow training, no book)
 test-fast: setup bubblewrap
