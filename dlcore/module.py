@@ -7,6 +7,7 @@ and *adds* dL/d(parameter) into each parameter's ``grad`` (so gradients accumula
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 
 import numpy as np
@@ -153,6 +154,31 @@ class Module:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
+
+
+class Workspace:
+    """Scratch arrays a layer reuses from one step to the next instead of allocating anew.
+
+    ``get(name, shape, dtype)`` returns an uninitialised array of that shape, carved from a
+    buffer kept under ``name`` (grown when too small). Each step of training allocates the
+    same large temporaries (a convolution's im2col matrix); reusing them saves the time the
+    operating system spends handing fresh memory over. What ``get`` returns is only valid
+    until the next ``get`` with the same name, so never return it to a caller.
+    """
+
+    def __init__(self) -> None:
+        self._buffers: dict[str, np.ndarray] = {}
+
+    def get(self, name: str, shape: tuple[int, ...], dtype) -> np.ndarray:
+        size = math.prod(shape)
+        buffer = self._buffers.get(name)
+        if buffer is None or buffer.size < size or buffer.dtype != dtype:
+            buffer = self._buffers[name] = np.empty(size, dtype)
+        return buffer[:size].reshape(shape)
+
+    def clear(self) -> None:
+        """Free every buffer."""
+        self._buffers.clear()
 
 
 def check_input(
