@@ -86,7 +86,8 @@ def workloads() -> list[Workload]:
     work = []
     for name, cls, gates in (("LSTM", LSTM, 4), ("GRU", GRU, 3)):
         layer = cls(RNN["input"], RNN["hidden"], return_sequences=True, rng=0)
-        work.append(Workload(name, _step(layer, x, g), rnn_flops(gates), (RNN["batch"], RNN["hidden"], gates * RNN["hidden"])))
+        step_matmul = (RNN["batch"], RNN["hidden"], gates * RNN["hidden"])  # h_{t-1} @ U, the sequential product
+        work.append(Workload(name, _step(layer, x, g), rnn_flops(gates), step_matmul))
 
     config = TransformerConfig(d_model=BLOCK["d_model"], num_heads=BLOCK["heads"], d_ff=BLOCK["d_ff"])
     block = TransformerEncoderBlock(config, rng=0)

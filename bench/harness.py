@@ -20,6 +20,7 @@ How a comparison runs (``compare``):
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import subprocess
@@ -31,14 +32,18 @@ from dataclasses import dataclass
 import numpy as np
 from torch_runner import torch_python  # bench/torch_runner.py
 
-PEAK_CODE = r"""
-def _peak_growth_kib(step):
-    # Run step once; how far this process's resident memory rose above where it started (KiB).
-    # Linux resets the peak (VmHWM) when 5 is written to /proc/self/clear_refs; elsewhere the
-    # lifetime peak ru_maxrss is used, which can hide a step's peak behind an earlier one.
+
+def _peak_growth_kib(step: Callable[[], object]) -> int:
+    """Run step once; how far this process's resident memory rose above where it started (KiB).
+
+    Linux resets the peak (VmHWM) when 5 is written to /proc/self/clear_refs; elsewhere the
+    lifetime peak ru_maxrss is used, which can hide a step's peak behind an earlier one.
+    """
+
     def status(key):
         with open("/proc/self/status") as f:
             return next(int(line.split()[1]) for line in f if line.startswith(key + ":"))
+
     try:
         with open("/proc/self/clear_refs", "w") as f:
             f.write("5")
@@ -47,12 +52,19 @@ def _peak_growth_kib(step):
         return status("VmHWM") - start
     except OSError:
         import resource
+
         start = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         step()
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - start
-"""
 
-WORKER = PEAK_CODE + r"""
+
+PEAK_CODE = inspect.getsource(_peak_growth_kib)  # the PyTorch worker runs the same function
+
+
+WORKER = (
+    "from __future__ import annotations\n"
+    + PEAK_CODE
+    + r"""
 import json, os, resource, sys, time, warnings
 warnings.simplefilter("ignore")
 import torch
@@ -77,6 +89,7 @@ for line in sys.stdin:
     steps[name]()
     print(json.dumps(time.perf_counter() - start), flush=True)
 """
+)
 
 
 @dataclass
@@ -148,9 +161,6 @@ def dlcore_peak_kib(script: str, name: str, threads: int | None) -> int | None:
     if done.returncode != 0:
         return None
     return int(json.loads(done.stdout.strip().splitlines()[-1])["peak_kib"])
-
-
-exec(PEAK_CODE)  # defines _peak_growth_kib, shared with the PyTorch worker
 
 
 def report_peak(step: Callable[[], object]) -> None:

@@ -94,12 +94,15 @@ def padding_for(padding: PaddingSpec, kernel: int, dilation: int = 1) -> tuple[i
     return pads
 
 
-def _pair(value: int | tuple[int, int], name: str) -> tuple[int, int]:
+def pair(value: int | tuple[int, int], name: str) -> tuple[int, int]:
     """An int or a pair of ints -> a pair of positive ints (one per spatial axis)."""
-    pair = (value, value) if isinstance(value, (int, np.integer)) else tuple(value)
-    if len(pair) != 2 or any(int(v) < 1 for v in pair):
+    both = (value, value) if isinstance(value, (int, np.integer)) else tuple(value)
+    if len(both) != 2 or any(int(v) < 1 for v in both):
         raise ValueError(f"{name} must be a positive int or a pair of them, got {value!r}")
-    return (int(pair[0]), int(pair[1]))
+    return (int(both[0]), int(both[1]))
+
+
+_pair = pair  # the old private name
 
 
 # --- im2col: every patch of the image as a view ---------------------------------------
@@ -426,10 +429,10 @@ class Conv2D(_Conv):
         super().__init__(
             in_channels,
             out_channels,
-            _pair(kernel_size, "kernel_size"),
-            _pair(stride, "stride"),
+            pair(kernel_size, "kernel_size"),
+            pair(stride, "stride"),
             tuple(per_axis),
-            _pair(dilation, "dilation"),
+            pair(dilation, "dilation"),
             bias,
             init,
             rng,

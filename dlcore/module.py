@@ -40,15 +40,37 @@ class Parameter:
 
 
 class Module:
-    """Base class of layers and models.
+    """Base class of layers and models: the protocol every layer follows.
 
-    Subclasses implement ``forward`` and ``backward``. Parameters and sub-modules found in
-    attributes (directly, or in lists/tuples) are collected by ``parameters()``. Arrays
-    that are state but not trained (BatchNorm's running mean) are named in ``buffers``
-    so that ``state_dict`` saves them too.
+    Subclasses implement two methods:
+
+    - ``forward(x, ...)`` returns the output and keeps what ``backward`` will need;
+    - ``backward(grad_out)`` takes dL/d(output) of the last forward, ADDS dL/d(parameter)
+      into each parameter's ``grad`` and returns dL/dx, an array of x's shape. Two
+      exceptions: it returns None when the layer was told not to compute dL/dx
+      (``needs_input_grad = False``), and a layer with two inputs returns a tuple
+      (dL/dx, dL/dcontext) (cross-attention, ``TransformerDecoderBlock``).
+
+    Capabilities that training code reads, declared here with their defaults:
+
+    - ``needs_input_grad``: None when the layer always computes dL/dx; layers that can skip
+      it (Dense, Conv1D, Conv2D) have True, and ``Sequential.fit`` sets it to False on the
+      first layer, whose dL/dx nothing uses.
+    - ``takes_indices``: True for a layer whose input is integer indices (``Embedding``), so
+      ``Sequential`` does not cast its input to floats.
+    - ``regularizer``: an ``L1``/``L2`` penalty on the layer's ``W`` (None: no penalty);
+      layers with weights (Dense, Conv1D, Conv2D) take it as ``regularizer=``.
+    - ``buffers``: names of arrays that are state but not trained (BatchNorm's running mean),
+      so that ``state_dict`` saves them too.
+
+    Parameters and sub-modules found in attributes (directly, or in lists/tuples) are
+    collected by ``parameters()``.
     """
 
     buffers: tuple[str, ...] = ()
+    needs_input_grad: bool | None = None
+    takes_indices: bool = False
+    regularizer = None
 
     def __init__(self) -> None:
         self.training = True
@@ -57,7 +79,7 @@ class Module:
     def forward(self, x: np.ndarray) -> np.ndarray:
         raise NotImplementedError(f"{type(self).__name__}.forward is not implemented")
 
-    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+    def backward(self, grad_out: np.ndarray) -> np.ndarray | tuple[np.ndarray, ...] | None:
         raise NotImplementedError(f"{type(self).__name__}.backward is not implemented")
 
     def __call__(self, *args, **kwargs):
