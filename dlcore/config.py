@@ -12,6 +12,7 @@ import sys
 
 import numpy as np
 
+MMAP_THRESHOLD_MAX = 32 * 2**20  # bytes: blocks below this come from the reusable heap
 _default_dtype: np.dtype = np.dtype(np.float32)
 _rng: np.random.Generator = np.random.default_rng(0)
 
@@ -71,6 +72,7 @@ def keep_freed_memory() -> bool:
     except OSError:
         return False
     M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3
-    libc.mallopt(M_MMAP_THRESHOLD, 1 << 30)
-    libc.mallopt(M_TRIM_THRESHOLD, (1 << 31) - 1)
-    return True
+    # glibc accepts at most 32 MiB (4 Mi * sizeof(long)) for the mmap threshold; a larger value is refused.
+    mmap_ok = libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_MAX)
+    trim_ok = libc.mallopt(M_TRIM_THRESHOLD, (1 << 31) - 1)
+    return bool(mmap_ok and trim_ok)

@@ -31,7 +31,7 @@ import math
 import numpy as np
 
 from dlcore.config import get_rng, resolve_dtype
-from dlcore.module import Module, Parameter, check_input
+from dlcore.module import Module, Parameter, Workspace, check_input
 
 LSTM_FORGET_BIAS = 1.0
 
@@ -74,6 +74,7 @@ class _Recurrent(Module):
         self.W = Parameter(np.zeros((D, G * H), dtype), "W")
         self.U = Parameter(np.zeros((H, G * H), dtype), "U")
         self.b = Parameter(np.zeros(G * H, dtype), "b")
+        self._workspace = Workspace()
         self.reset_parameters(rng)
 
     def reset_parameters(self, rng: np.random.Generator | int | None = None) -> None:
@@ -98,7 +99,9 @@ class _Recurrent(Module):
     def _input_part(self, xs: np.ndarray) -> np.ndarray:
         """x_t @ W + b for every step at once. xs: (T, N, D) -> (T, N, G*H)."""
         T, N, D = xs.shape
-        return (xs.reshape(T * N, D) @ self.W.value + self.b.value).reshape(T, N, -1)
+        a = xs.reshape(T * N, D) @ self.W.value
+        a += self.b.value  # in place: one (T*N, G*H) array, not two
+        return a.reshape(T, N, -1)
 
     def _state(self, s: np.ndarray | None, name: str, N: int, dtype: np.dtype) -> np.ndarray:
         """An initial state (N, H): zeros when None, else checked."""
@@ -224,13 +227,14 @@ class LSTM(_Recurrent):
         gates = self._input_part(xs)  # x_t W + b: (T, N, 4H); becomes the gate values in place
         gates *= scale
         U_scaled = self.U.value * scale
-        hs = np.empty((T + 1, N, H), gates.dtype)  # hs[t + 1] = h_t
-        cs = np.empty((T + 1, N, H), gates.dtype)  # cs[t + 1] = c_t
-        tanh_c = np.empty((T, N, H), gates.dtype)
+        hs = np.empty((T + 1, N, H), gates.dtype)  # hs[t + 1] = h_t; new every call, the output is a view of it
+        ws = self._workspace  # arrays only forward and backward see, reused from call to call
+        cs = ws.get("cs", (T + 1, N, H), gates.dtype)  # cs[t + 1] = c_t
+        tanh_c = ws.get("tanh_c", (T, N, H), gates.dtype)
         hs[0] = self._state(h0, "h0", N, gates.dtype)
         cs[0] = self._state(c0, "c0", N, gates.dtype)
-        hu = np.empty((N, 4 * H), gates.dtype)  # scratch for h_{t-1} U, reused every step
-        ig = np.empty((N, H), gates.dtype)
+        hu = ws.get("hu", (N, 4 * H), gates.dtype)  # scratch for h_{t-1} U, reused every step
+        ig = ws.get("ig", (N, H), gates.dtype)
         for t in range(T):
             z = gates[t]
             z += np.matmul(hs[t], U_scaled, out=hu)  # scaled pre-activations of all four gates: (N, 4H)
@@ -243,7 +247,7 @@ class LSTM(_Recurrent):
             np.tanh(cs[t + 1], out=tanh_c[t])
             np.multiply(o, tanh_c[t], out=hs[t + 1])
         self.cache = xs, hs, cs, tanh_c, gates
-        self.h_n, self.c_n = hs[-1], cs[-1]
+        self.h_n, self.c_n = hs[-1], cs[-1].copy()  # c_n outlives the workspace
         return self._output(hs[1:])
 
     def _gate_scale_shift(self) -> tuple[np.ndarray, np.ndarray]:
@@ -265,12 +269,15 @@ class LSTM(_Recurrent):
         # Each gate's pre-activation gradient is a local derivative (known after forward) times
         # dc_t (gates i, f, g) or dh_t (gate o). The local parts are computed for all steps at
         # once into dZ; the loop over time then only multiplies them by dc_t or dh_t.
-        dZ = np.empty_like(gates)  # dL/d(pre-activations): (T, N, 4H)
+        ws = self._workspace
+        dZ = ws.get("dZ", gates.shape, gates.dtype)  # dL/d(pre-activations): (T, N, 4H)
         np.multiply(g, i * (1.0 - i), out=dZ[..., :H])  # input gate: c_t has i * g, sigma' = i (1 - i)
         np.multiply(cs[:-1], f * (1.0 - f), out=dZ[..., H : 2 * H])  # forget gate: c_t has f * c_{t-1}
         np.multiply(i, 1.0 - g * g, out=dZ[..., 2 * H : 3 * H])  # candidate: tanh' = 1 - g^2
         np.multiply(tanh_c, o * (1.0 - o), out=dZ[..., 3 * H :])  # output gate: h_t has o * tanh(c_t)
-        dc_dh = o * (1.0 - tanh_c * tanh_c)  # dc_t / dh_t through h_t = o * tanh(c_t)
+        dc_dh = np.multiply(tanh_c, tanh_c, out=ws.get("dc_dh", tanh_c.shape, tanh_c.dtype))
+        np.subtract(1.0, dc_dh, out=dc_dh)
+        dc_dh *= o  # dc_t / dh_t through h_t = o * tanh(c_t): o (1 - tanh^2 c_t)
         dZ4 = dZ.reshape(T, N, 4, H)  # a view: gate k of step t is dZ4[t, :, k]
         dh, dc = np.empty((N, H), dZ.dtype), np.empty((N, H), dZ.dtype)
         dh_next = np.zeros_like(hs[0])  # dL/dh_t through step t + 1
