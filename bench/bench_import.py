@@ -28,7 +28,9 @@ print(json.dumps({{"seconds": seconds, "heavy": heavy}}))
 
 
 def time_import(module: str) -> dict:
-    done = subprocess.run([sys.executable, "-c", CODE.format(module=module)], capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", CODE.format(module=module)], capture_output=True, text=True, check=True
+    )
     return json.loads(done.stdout)
 
 

@@ -207,7 +207,10 @@ def softmax_backward(s: np.ndarray, grad_out: np.ndarray, axis: int = -1) -> np.
     This is the Jacobian diag(s) - s s^T applied to g, without building the C x C matrix.
     s, grad_out: (..., C) -> (..., C).
     """
-    return s * (grad_out - (grad_out * s).sum(axis=axis, keepdims=True))
+    dot = (grad_out * s).sum(axis=axis, keepdims=True)  # sum_j g_j s_j, one per row
+    out = grad_out - dot  # a new array: the products below work in place
+    out *= s
+    return out
 
 
 def log_softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:

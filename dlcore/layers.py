@@ -19,7 +19,7 @@ import numpy as np
 from dlcore import activations as A
 from dlcore.config import get_rng, resolve_dtype
 from dlcore.init import get_initializer, zeros
-from dlcore.module import Module, Parameter, check_input
+from dlcore.module import Module, Parameter, Workspace, check_input
 
 
 def _check_last_axis(layer: Module, x, features: int) -> None:
@@ -200,14 +200,20 @@ class GELUTanh(Module):
     """GELU's tanh approximation (GPT-2): y = x (1 + tanh(u)) / 2, u = sqrt(2/pi) (x + 0.044715 x^3).
 
     x: any shape -> same shape. The same function as ``activations.gelu_tanh``, written with
-    in-place steps and keeping tanh(u) for the backward pass (a transformer's MLP feeds it large arrays).
+    in-place steps and keeping tanh(u) for the backward pass (a transformer's MLP feeds it
+    large arrays, so the scratch arrays are reused from call to call: see ``Workspace``).
     dy/dx = (1 + t) / 2 + x (1 - t^2) u' / 2 with t = tanh(u), u' = sqrt(2/pi) (1 + 3 * 0.044715 x^2).
     """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._workspace = Workspace()
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         _check_any(self, x)
         self.x = x
-        t = x * x
+        t = self._workspace.get("t", x.shape, x.dtype)  # tanh(u), kept for backward
+        np.multiply(x, x, out=t)
         t *= A.SQRT_2_OVER_PI * A.GELU_TANH_COEF
         t += A.SQRT_2_OVER_PI
         t *= x  # u = sqrt(2/pi) (x + 0.044715 x^3)
@@ -220,16 +226,17 @@ class GELUTanh(Module):
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         x, t = self.x, self.t
-        du = x * x
-        du *= 3.0 * A.SQRT_2_OVER_PI * A.GELU_TANH_COEF
-        du += A.SQRT_2_OVER_PI  # u'
+        du = self._workspace.get("du", x.shape, x.dtype)
+        np.multiply(x, x, out=du)
+        du *= 1.5 * A.SQRT_2_OVER_PI * A.GELU_TANH_COEF
+        du += 0.5 * A.SQRT_2_OVER_PI  # u' / 2
         d = t * t
         np.subtract(1.0, d, out=d)
         d *= du
-        d *= x  # x (1 - t^2) u'
-        d += t
-        d += 1.0
-        d *= 0.5
+        d *= x  # x (1 - t^2) u' / 2
+        np.multiply(t, 0.5, out=du)  # du is free again: use it for t / 2
+        d += du
+        d += 0.5
         d *= grad_out
         return d
 
