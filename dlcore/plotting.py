@@ -9,6 +9,9 @@ grayscale print add labels or line styles (e.g. ``plot_classes_2d(annotate_means
 
 from __future__ import annotations
 
+import base64
+import html
+import io
 from collections.abc import Callable, Sequence
 
 import matplotlib.pyplot as plt
@@ -32,6 +35,19 @@ PALETTE: tuple[str, ...] = (
 # Two extra colours so ten classes (digits 0-9) each get their own colour.
 _EXTRA: tuple[str, ...] = ("#999999", "#882255")  # grey, wine
 GRID_COLOR = "#BBBBBB"  # light grey for reference lines and original grids
+# Series never rely on colour alone: each also gets its own line style and marker.
+LINESTYLES: tuple[str, ...] = ("-", "--", ":", "-.", (0, (5, 1, 1, 1, 1, 1)), (0, (1, 3)))
+MARKERS: tuple[str, ...] = ("o", "s", "^", "D", "v", "P", "X", "*", "<", ">")
+
+
+def series_style(i: int) -> dict:
+    """Colour, line style and marker of the ``i``-th series of a plot: ``ax.plot(x, y, **series_style(i))``."""
+    return {
+        "color": PALETTE[i % len(PALETTE)],
+        "linestyle": LINESTYLES[i % len(LINESTYLES)],
+        "marker": MARKERS[i % len(MARKERS)],
+        "markevery": 0.1,
+    }
 
 
 def class_colors(n: int) -> list[str]:
@@ -46,6 +62,59 @@ def _get_ax(ax: Axes | None, figsize: tuple[float, float] = (5, 4)) -> Axes:
     if ax is None:
         _, ax = plt.subplots(figsize=figsize)
     return ax
+
+
+# --- showing a figure with its alternative text ----------------------------------------
+GENERIC_ALT = {"", "image", "figure", "plot", "png", "chart", "graph", "picture"}
+
+
+def figure_png(fig: Figure, dpi: int = 100) -> bytes:
+    """The figure rendered as PNG bytes, cropped to its contents (as the inline backend does)."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight", facecolor="white")
+    return buffer.getvalue()
+
+
+def check_alt(alt: str) -> str:
+    """``alt`` stripped, or a ValueError if it says nothing (empty or a generic word like "figure")."""
+    if not isinstance(alt, str) or alt.strip().lower().rstrip(".") in GENERIC_ALT:
+        raise ValueError(f"alt text must say what the reader should see, got {alt!r}")
+    return alt.strip()
+
+
+def img_html(png: bytes, alt: str) -> str:
+    """An ``<img>`` tag that embeds ``png`` and carries ``alt`` (escaped) for screen readers."""
+    data = base64.b64encode(png).decode("ascii")
+    return f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt, quote=True)}" style="max-width: 100%">'
+
+
+class FigureImage:
+    """A rendered figure with its alternative text; Jupyter and the book show it as an ``<img>``."""
+
+    def __init__(self, png: bytes, alt: str):
+        self.png, self.alt = png, check_alt(alt)
+
+    def _repr_html_(self) -> str:
+        return img_html(self.png, self.alt)
+
+    def __repr__(self) -> str:
+        return f"[figure: {self.alt}]"
+
+
+def show(fig: Figure, alt: str, dpi: int = 100) -> None:
+    """Display ``fig`` with the alternative text ``alt``, then close it.
+
+    ``alt`` is a short sentence saying what the reader should see, with the numbers the
+    code computed (an f-string), for example
+    ``show(fig, alt=f"Training loss falls from {h[0]:.2f} to {h[-1]:.2f} in 20 epochs")``.
+    Screen readers read it, and the book puts it on the image; a figure left to the inline
+    backend would only carry its file name.
+    """
+    from IPython.display import display
+
+    image = FigureImage(figure_png(fig, dpi), alt)
+    plt.close(fig)
+    display(image)
 
 
 # --- images ---------------------------------------------------------------------------
@@ -174,7 +243,9 @@ def plot_classes_2d(
     colors = class_colors(int(classes.max()) + 1)
     for k in classes:
         pts = X[y == k]
-        ax.scatter(pts[:, 0], pts[:, 1], s=s, alpha=alpha, color=colors[k], label=str(k), edgecolors="none")
+        ax.scatter(
+            pts[:, 0], pts[:, 1], s=s, alpha=alpha, color=colors[k], marker=MARKERS[k], label=str(k), edgecolors="none"
+        )
     if annotate_means:
         for k in classes:
             mx, my = X[y == k].mean(axis=0)
@@ -249,7 +320,16 @@ def plot_decision_boundary(
     colors = class_colors(n_classes)
     for k in np.unique(y):
         pts = X[y == k]
-        ax.scatter(pts[:, 0], pts[:, 1], s=16, color=colors[k], edgecolors="k", linewidths=0.4, label=f"class {k}")
+        ax.scatter(
+            pts[:, 0],
+            pts[:, 1],
+            s=16,
+            color=colors[k],
+            marker=MARKERS[k],
+            edgecolors="k",
+            linewidths=0.4,
+            label=f"class {k}",
+        )
     ax.set_xlim(lo[0], hi[0])
     ax.set_ylim(lo[1], hi[1])
     ax.legend(fontsize=8, loc="upper right", framealpha=0.8)
