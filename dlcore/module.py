@@ -202,6 +202,9 @@ class Workspace:
         """Free every buffer."""
         self._buffers.clear()
 
+    def __getstate__(self) -> dict:
+        return {"_buffers": {}}  # a copied or pickled layer starts with empty scratch space
+
 
 def check_input(
     layer: Module | str,

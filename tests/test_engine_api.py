@@ -161,7 +161,11 @@ def test_workspace_hands_out_the_same_memory_again():
     c = ws.get("cols", (5, 3), np.float32)  # larger: a new buffer
     assert c.shape == (5, 3) and not np.shares_memory(a, c)
     assert ws.get("cols", (2, 3), np.float64).dtype == np.float64
+    import copy
+
+    assert copy.deepcopy(ws)._buffers == {}  # copies and pickles carry no scratch memory
     ws.clear()
+    assert ws._buffers == {}
 
 
 # --- renamed or reordered arguments -----------------------------------------------------------
