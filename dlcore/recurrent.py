@@ -96,10 +96,12 @@ class _Recurrent(Module):
         # (N, T, D) -> (T, N, D), in the weights' dtype (a float64 batch into a float32 layer runs in float32)
         return np.ascontiguousarray(x.transpose(1, 0, 2), dtype=self.W.value.dtype)
 
-    def _input_part(self, xs: np.ndarray) -> np.ndarray:
-        """x_t @ W + b for every step at once. xs: (T, N, D) -> (T, N, G*H)."""
+    def _input_part(self, xs: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """x_t @ W + b for every step at once. xs: (T, N, D) -> (T, N, G*H), into ``out`` if given."""
         T, N, D = xs.shape
-        a = xs.reshape(T * N, D) @ self.W.value
+        if out is not None:
+            out = out.reshape(T * N, -1)
+        a = np.matmul(xs.reshape(T * N, D), self.W.value, out=out)
         a += self.b.value  # in place: one (T*N, G*H) array, not two
         return a.reshape(T, N, -1)
 
@@ -224,11 +226,12 @@ class LSTM(_Recurrent):
         # gates: scale is 0.5 on the sigmoid gates and 1 on g, shift is 0.5 on the sigmoid gates and 0 on g.
         # The inner scaling is folded into the weights once: (x W + b) * scale and U * scale.
         scale, shift = self._gate_scale_shift()
-        gates = self._input_part(xs)  # x_t W + b: (T, N, 4H); becomes the gate values in place
+        ws = self._workspace  # arrays only forward and backward see, reused from call to call
+        # x_t W + b: (T, N, 4H); becomes the gate values in place
+        gates = self._input_part(xs, out=ws.get("gates", (T, N, 4 * H), xs.dtype))
         gates *= scale
         U_scaled = self.U.value * scale
         hs = np.empty((T + 1, N, H), gates.dtype)  # hs[t + 1] = h_t; new every call, the output is a view of it
-        ws = self._workspace  # arrays only forward and backward see, reused from call to call
         cs = ws.get("cs", (T + 1, N, H), gates.dtype)  # cs[t + 1] = c_t
         tanh_c = ws.get("tanh_c", (T, N, H), gates.dtype)
         hs[0] = self._state(h0, "h0", N, gates.dtype)
@@ -271,10 +274,16 @@ class LSTM(_Recurrent):
         # once into dZ; the loop over time then only multiplies them by dc_t or dh_t.
         ws = self._workspace
         dZ = ws.get("dZ", gates.shape, gates.dtype)  # dL/d(pre-activations): (T, N, 4H)
-        np.multiply(g, i * (1.0 - i), out=dZ[..., :H])  # input gate: c_t has i * g, sigma' = i (1 - i)
-        np.multiply(cs[:-1], f * (1.0 - f), out=dZ[..., H : 2 * H])  # forget gate: c_t has f * c_{t-1}
-        np.multiply(i, 1.0 - g * g, out=dZ[..., 2 * H : 3 * H])  # candidate: tanh' = 1 - g^2
-        np.multiply(tanh_c, o * (1.0 - o), out=dZ[..., 3 * H :])  # output gate: h_t has o * tanh(c_t)
+        # (written in place, gate by gate: no temporary arrays)
+        for k, (gate, times) in enumerate(((i, g), (f, cs[:-1]), (None, i), (o, tanh_c))):
+            d = dZ[..., k * H : (k + 1) * H]
+            if gate is None:  # candidate: c_t has i * g, tanh' = 1 - g^2
+                np.multiply(g, g, out=d)
+                np.subtract(1.0, d, out=d)
+            else:  # sigma' = s (1 - s); input gate: c_t has i * g; forget: f * c_{t-1}; output: o * tanh(c_t)
+                np.subtract(1.0, gate, out=d)
+                d *= gate
+            d *= times
         dc_dh = np.multiply(tanh_c, tanh_c, out=ws.get("dc_dh", tanh_c.shape, tanh_c.dtype))
         np.subtract(1.0, dc_dh, out=dc_dh)
         dc_dh *= o  # dc_t / dh_t through h_t = o * tanh(c_t): o (1 - tanh^2 c_t)
