@@ -2,19 +2,35 @@
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
+# The Pythons the lock (constraints.txt) resolves on; tests/test_setup_resolves.py checks each one present.
+PYTHONS_SUPPORTED := 3.10 3.11 3.12 3.13
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # Jupyter refuses to run as root unless told; only pass the flag when we are root.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: setup start lab test test-fast book vendor chromium lint format bench freeze clean
+.PHONY: setup check-python start lab test test-fast book vendor chromium lint format bench freeze clean
+
+# One line naming the supported versions when $(PYTHON) is missing or outside them (checked before the venv exists).
+PYTHON_VERSION = $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+define check_python
+	@case " $(PYTHONS_SUPPORTED) " in *" $(PYTHON_VERSION) "*) ;; *) \
+	echo "The course needs Python $(firstword $(PYTHONS_SUPPORTED)) to $(lastword $(PYTHONS_SUPPORTED)), but PYTHON=$(PYTHON) is $(if $(PYTHON_VERSION),Python $(PYTHON_VERSION),not a working Python); choose one with PYTHON=, e.g. make start PYTHON=python3.12" >&2; \
+	exit 1;; esac
+endef
+
+check-python:
+	$(check_python)
 
 ## setup: create .venv and install the pinned packages and dlcore (only when something changed)
 $(STAMP): requirements.txt constraints.txt pyproject.toml
+	$(check_python)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt -c constraints.txt
-	$(BIN)/python -m pip install --quiet --no-deps -e .
+	@# -W: setuptools' "Editable installation ... folders with the same name as your package" notice is expected
+	@# here (dlcore/ and dlgrade/ are those folders, on purpose), so it is not shown.
+	$(BIN)/python -W "ignore:Editable installation" -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
 setup: $(STAMP)
@@ -49,9 +65,9 @@ test: setup vendor chromium
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest tests chapters exercises --nbval-lax --ignore=exercises/instructor
 
-## test-fast: unit tests only (no notebooks, no slow training, no book)
+## test-fast: unit tests only (no notebooks, no slow training, no book, no resolving against the package index)
 test-fast: setup
-	$(BIN)/pytest tests -m "not slow and not book"
+	$(BIN)/pytest tests -m "not slow and not book and not resolve"
 
 lint:
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
@@ -63,9 +79,19 @@ format:
 bench: setup
 	for b in bench/bench_*.py; do $(BIN)/python $$b; done
 
-## freeze: rewrite constraints.txt from the current environment
-freeze: setup
-	{ head -2 constraints.txt; $(BIN)/python -m pip freeze --exclude-editable | grep -vi '^dlcore'; } > constraints.new && mv constraints.new constraints.txt
+## freeze: re-lock constraints.txt from requirements.txt for every supported Python (a universal lock with
+## environment markers, made by uv; the current pins are kept wherever they still fit)
+UV_VERSION := 0.13.9
+UV := $(VENV)/uv-tool/bin/uv
+$(UV): | setup
+	$(BIN)/python -m pip install --quiet --target $(VENV)/uv-tool uv==$(UV_VERSION)
+
+freeze: $(UV)
+	cp constraints.txt $(VENV)/constraints.lock
+	UV_PYTHON_DOWNLOADS=never $(UV) pip compile requirements.txt --universal --python-version $(firstword $(PYTHONS_SUPPORTED)) \
+		--no-header --no-annotate --quiet --output-file $(VENV)/constraints.lock
+	{ head -3 constraints.txt; cat $(VENV)/constraints.lock; } > $(VENV)/constraints.new
+	mv $(VENV)/constraints.new constraints.txt
 
 clean:
 	rm -rf _build book/_vendor .pytest_cache .ruff_cache .jupyter_cache
