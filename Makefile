@@ -33,13 +33,26 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml
 	$(BIN)/python -W "ignore:Editable installation" -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
-setup: $(STAMP)
+# JupyterLab defaults for the course (no news prompt, Markdown opens rendered, no date column beside the chapter
+# names); JupyterLab reads them from the venv, and a learner's own settings still win.
+LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
+$(LAB_OVERRIDES): lab_settings/overrides.json $(STAMP)
+	mkdir -p $(@D) && cp lab_settings/overrides.json $@
 
-## start: set up, then open JupyterLab on chapters/ (the whole repository is browsable: exercises/, dlcore/)
+# The course's first layout: a file browser wide enough for the chapter names. Copied once; JupyterLab then keeps
+# the learner's own layout there.
+LAB_WORKSPACES := $(VENV)/share/jupyter/lab/workspaces
+$(LAB_WORKSPACES)/default-37a8.jupyterlab-workspace: | $(STAMP)
+	mkdir -p $(@D) && cp lab_settings/default.jupyterlab-workspace $@
+
+setup: $(STAMP) $(LAB_OVERRIDES) $(LAB_WORKSPACES)/default-37a8.jupyterlab-workspace
+
+## start: set up, then open JupyterLab on chapters/START_HERE.md (the whole repository is browsable)
 start: setup lab
 
 lab:
-	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/chapters $(ALLOW_ROOT) $(LAB_FLAGS)
+	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/chapters/START_HERE.md \
+		--LabApp.workspaces_dir="$(abspath $(LAB_WORKSPACES))" $(ALLOW_ROOT) $(LAB_FLAGS)
 
 ## vendor: copy the book's JavaScript (MathJax, RequireJS, widget manager) from npm into book/_vendor
 node_modules/.package-lock.json: package.json package-lock.json
