@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 # Jupyter refuses to run as root unless told; only pass the flag when we are root.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: setup check-python start lab test test-fast book vendor chromium lint format bench freeze clean
+.PHONY: setup check-python start lab update test test-fast book vendor chromium lint format bench freeze clean
 
 # One line naming the supported versions when $(PYTHON) is missing or outside them (checked before the venv exists).
 PYTHON_VERSION = $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
@@ -53,6 +53,10 @@ start: setup lab
 lab:
 	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/chapters/START_HERE.md \
 		--LabApp.workspaces_dir="$(abspath $(LAB_WORKSPACES))" $(ALLOW_ROOT) $(LAB_FLAGS)
+
+## update: get the course's new chapters; your edited notebooks stay, or are saved to my_work/ (tools/update_course.sh)
+update:
+	@bash tools/update_course.sh
 
 ## vendor: copy the book's JavaScript (MathJax, RequireJS, widget manager) from npm into book/_vendor
 node_modules/.package-lock.json: package.json package-lock.json
