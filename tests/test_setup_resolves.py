@@ -13,6 +13,7 @@ import glob
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -126,3 +127,20 @@ def test_the_lock_resolves_and_pins_everything(resolutions, version):
         pins = [r for r in lock.get(name, []) if r.marker is None or r.marker.evaluate(environment)]
         assert len(pins) == 1, f"{name} is {'not locked' if not pins else 'locked twice'} for Python {version}"
         assert version_installed in pins[0].specifier, f"{name} {version_installed} vs lock {pins[0]}"
+
+
+@pytest.mark.resolve
+def test_the_editable_install_prints_nothing_alarming(tmp_path):
+    """The Makefile's `pip install -e .` line, run into a fresh venv: quiet, with no setuptools notice."""
+    line = re.search(r"^\t(\$\(BIN\)/python .*-e \.)$", MAKEFILE, re.M).group(1)
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    # pip itself comes from this test's environment; it installs into the fresh venv it runs in.
+    pip_home = Path(__import__("pip").__file__).parents[1]
+    command = shlex.split(line.replace("$(BIN)", str(venv / "bin")))
+    result = subprocess.run(
+        command, cwd=ROOT, capture_output=True, text=True, timeout=600, env=dict(os.environ, PYTHONPATH=str(pip_home))
+    )  # fmt: skip
+    noise = [line for line in result.stderr.splitlines() if "is ignored: it is neither" not in line]
+    assert result.returncode == 0 and noise == [] and result.stdout == "", result.stderr
+    assert list(venv.glob("lib/python*/site-packages/__editable__.dlcore*"))
