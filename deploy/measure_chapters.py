@@ -1,0 +1,113 @@
+"""Measure what a learner's kernel needs: peak memory and CPU time of a kernel running each chapter.
+
+    .venv/bin/python deploy/measure_chapters.py            # every chapter; writes deploy/sizing.json
+    .venv/bin/python deploy/measure_chapters.py chapters/06_activations_shallow_networks.ipynb
+
+Each chapter runs top to bottom in a fresh python3 kernel, cell by cell, with one BLAS thread (as on the
+hub). Peak memory is the kernel's high-water resident set (VmHWM from /proc) plus the peak of any child
+processes; CPU time is user + system of the kernel and its children. The results go to deploy/sizing.json
+(deploy/README.md's table and the Helm values are checked against it by tests/test_deploy.py) and are
+printed as a Markdown table. Linux only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import threading
+import time
+from pathlib import Path
+
+import psutil
+from jupyter_client.manager import KernelManager
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "deploy" / "sizing.json"
+ONE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
+def _hwm_mib(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM in /proc: Linux only")
+
+
+def measure(notebook: Path, cell_timeout: float = 300) -> dict:
+    cells = ["".join(c["source"]) for c in json.loads(notebook.read_text())["cells"] if c["cell_type"] == "code"]
+    km = KernelManager(kernel_name="python3")
+    env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}  # keep the kernel's inline backend
+    km.start_kernel(cwd=str(notebook.parent), env={**env, **ONE_THREAD})
+    client = km.client()
+    client.start_channels()
+    child_peak, stop = [0.0], threading.Event()
+    try:
+        client.wait_for_ready(timeout=120)
+        kernel = psutil.Process(km.provisioner.process.pid)
+
+        def watch_children():  # the kernel's own peak comes from VmHWM; children are sampled
+            while not stop.wait(0.1):
+                try:
+                    rss = sum(c.memory_info().rss for c in kernel.children(recursive=True))
+                except psutil.Error:
+                    continue
+                child_peak[0] = max(child_peak[0], rss / 2**20)
+
+        watcher = threading.Thread(target=watch_children, daemon=True)
+        watcher.start()
+        started = time.monotonic()
+        for i, code in enumerate(cells):
+            reply = client.execute_interactive(code, timeout=cell_timeout, output_hook=lambda msg: None)
+            if reply["content"]["status"] != "ok":
+                raise RuntimeError(f"{notebook.name} cell {i} failed: {reply['content'].get('ename')}")
+        wall = time.monotonic() - started
+        times = kernel.cpu_times()
+        cpu = times.user + times.system + times.children_user + times.children_system
+        peak = _hwm_mib(kernel.pid) + child_peak[0]
+    finally:
+        stop.set()
+        client.stop_channels()
+        km.shutdown_kernel(now=True)
+    return {"peak_mib": round(peak), "cpu_s": round(cpu, 1), "wall_s": round(wall, 1), "cells": len(cells)}
+
+
+def table(results: dict) -> str:
+    lines = [
+        "| chapter | code cells | peak memory (MiB) | CPU time (s) | wall time (s) |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    for name, r in results.items():
+        lines.append(f"| `{name}` | {r['cells']} | {r['peak_mib']} | {r['cpu_s']} | {r['wall_s']} |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("notebooks", nargs="*", help="default: every chapters/*.ipynb")
+    args = parser.parse_args(argv)
+    notebooks = [Path(p) for p in args.notebooks] or sorted((ROOT / "chapters").glob("*.ipynb"))
+    previous = json.loads(OUT.read_text()) if OUT.exists() else {}
+    results = dict(previous.get("chapters", {}))
+    for path in notebooks:
+        results[path.name] = measure(path.resolve())
+        print(f"{path.name}: {results[path.name]}", flush=True)
+    results = dict(sorted(results.items()))
+    machine = {
+        "cpus": os.cpu_count(),
+        "memory_gib": round(psutil.virtual_memory().total / 2**30, 1),
+        "load_average_at_end": [round(x, 1) for x in os.getloadavg()],
+        "python": platform.python_version(),
+        "measured": time.strftime("%Y-%m-%d"),
+    }
+    OUT.write_text(json.dumps({"machine": machine, "chapters": results}, indent=1) + "\n")
+    print(table(results))
+    print(f"wrote {OUT}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
