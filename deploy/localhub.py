@@ -31,10 +31,13 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest
 from tornado.websocket import websocket_connect
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from nbgitpuller_link import pull_query  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = ROOT / "deploy" / "jupyterhub_config.py"
@@ -223,11 +226,11 @@ class HubUser:
     token: str = ""
     timings: dict = field(default_factory=dict)
 
-    async def _fetch(self, url: str, method: str = "GET", body=None, timeout: float = 60, **kw):
+    async def _fetch(self, url: str, method: str = "GET", body=None, timeout: float = 60, follow: bool = False):
         headers = {"Authorization": f"token {self.token}"} if self.token else {}
         data = None if body is None else (body if isinstance(body, (bytes, str)) else json.dumps(body))
         request = HTTPRequest(url, method=method, body=data, headers=headers, request_timeout=timeout,
-                              follow_redirects=False, allow_nonstandard_methods=True, **kw)  # fmt: skip
+                              follow_redirects=follow, allow_nonstandard_methods=True)  # fmt: skip
         try:
             return await AsyncHTTPClient(max_clients=64).fetch(request)
         except HTTPClientError as error:
@@ -276,6 +279,11 @@ class HubUser:
         """Call the learner's Jupyter server REST API (``path`` like ``/api/contents/x.ipynb``)."""
         return await self._json(self.server_url + path, method, body, timeout)
 
+    async def open_link(self, url: str) -> tuple[str, str]:
+        """Follow a link as the learner's browser would, redirects included: (final URL, page text)."""
+        response = await self._fetch(url, follow=True)
+        return response.effective_url, response.body.decode(errors="replace")
+
     async def put_file(self, path: str, text: str) -> None:
         await self.api(f"/api/contents/{quote(path)}", "PUT", {"type": "file", "format": "text", "content": text})
 
@@ -285,7 +293,7 @@ class HubUser:
 
     async def git_pull(self, repo: str, branch: str, targetpath: str, timeout: float = 90) -> list[dict]:
         """Pull the course with nbgitpuller (the same endpoint its links open); return its progress events."""
-        query = urlencode({"repo": repo, "branch": branch, "targetpath": targetpath})
+        query = pull_query(repo, branch, targetpath)
         response = await self._fetch(f"{self.server_url}/git-pull/api?{query}", timeout=timeout)
         events = [json.loads(line[5:]) for line in response.body.decode().splitlines() if line.startswith("data:")]
         if not events or events[-1].get("phase") != "finished":

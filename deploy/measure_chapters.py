@@ -75,6 +75,53 @@ def measure(notebook: Path, cell_timeout: float = 300) -> dict:
     return {"peak_mib": round(peak), "cpu_s": round(cpu, 1), "wall_s": round(wall, 1), "cells": len(cells)}
 
 
+def measure_server() -> float:
+    """Peak resident memory (MiB) of a learner's JupyterLab server that has served the Lab page."""
+    import socket
+    import subprocess
+    import tempfile
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "JUPYTER_CONFIG_DIR": tmp, "JUPYTER_RUNTIME_DIR": tmp, "JUPYTER_DATA_DIR": tmp}
+        cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1",
+               "--IdentityProvider.token=sizing", f"--ServerApp.root_dir={ROOT}", "--allow-root"]  # fmt: skip
+        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            deadline = time.monotonic() + 120
+            while True:
+                try:
+                    for path in ("lab", "api/contents/chapters", "api/kernelspecs", "lab/api/settings"):
+                        urllib.request.urlopen(f"http://127.0.0.1:{port}/{path}?token=sizing", timeout=10).read()
+                    break
+                except OSError:
+                    if time.monotonic() > deadline or proc.poll() is not None:
+                        raise
+                    time.sleep(0.5)
+            return round(_hwm_mib(proc.pid))
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+
+
+def per_user(chapters: dict, server_mib: float) -> dict:
+    """The per-learner memory rule of deploy/README.md, in MiB, rounded up to 256 MiB.
+
+    limit: the server plus two kernels at the largest chapter's peak (a chapter and an exercise open
+    at once); guarantee: the server plus one kernel at the median chapter's peak.
+    """
+    peaks = sorted(r["peak_mib"] for r in chapters.values())
+    median = peaks[len(peaks) // 2] if len(peaks) % 2 else (peaks[len(peaks) // 2 - 1] + peaks[len(peaks) // 2]) / 2
+
+    def up(mib: float) -> int:
+        return int(-(-mib // 256) * 256)
+
+    return {"limit_mib": up(server_mib + 2 * peaks[-1]), "guarantee_mib": up(server_mib + median)}
+
+
 def table(results: dict) -> str:
     lines = [
         "| chapter | code cells | peak memory (MiB) | CPU time (s) | wall time (s) |",
@@ -88,14 +135,17 @@ def table(results: dict) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("notebooks", nargs="*", help="default: every chapters/*.ipynb")
+    parser.add_argument("--server-only", action="store_true", help="re-measure only the JupyterLab server")
     args = parser.parse_args(argv)
-    notebooks = [Path(p) for p in args.notebooks] or sorted((ROOT / "chapters").glob("*.ipynb"))
+    notebooks = [] if args.server_only else [Path(p) for p in args.notebooks] or sorted(ROOT.glob("chapters/*.ipynb"))
     previous = json.loads(OUT.read_text()) if OUT.exists() else {}
     results = dict(previous.get("chapters", {}))
     for path in notebooks:
         results[path.name] = measure(path.resolve())
         print(f"{path.name}: {results[path.name]}", flush=True)
     results = dict(sorted(results.items()))
+    server_mib = measure_server()
+    print(f"JupyterLab server: {server_mib} MiB", flush=True)
     machine = {
         "cpus": os.cpu_count(),
         "memory_gib": round(psutil.virtual_memory().total / 2**30, 1),
@@ -103,8 +153,10 @@ def main(argv: list[str] | None = None) -> int:
         "python": platform.python_version(),
         "measured": time.strftime("%Y-%m-%d"),
     }
-    OUT.write_text(json.dumps({"machine": machine, "chapters": results}, indent=1) + "\n")
+    sizing = {"machine": machine, "server_mib": server_mib, "per_user": per_user(results, server_mib)}
+    OUT.write_text(json.dumps({**sizing, "chapters": results}, indent=1) + "\n")
     print(table(results))
+    print(sizing["per_user"])
     print(f"wrote {OUT}")
     return 0
 

@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "deploy"))
 
 import localhub  # noqa: E402
+import nbgitpuller_link  # noqa: E402
 
 pytestmark = [
     pytest.mark.hub,
@@ -175,7 +176,11 @@ async def _class_session(hub_url, alice, bob, work, remote, homes, instructor):
     with pytest.raises(RuntimeError, match="403"):  # alice's token does not open bob's server
         await localhub.HubUser(hub_url, alice, a.token)._json(b.server_url + "/api/contents")
 
-    # The nbgitpuller link puts the course into each home; the whole chapter runs in each learner's kernel.
+    # The nbgitpuller link (the same for everyone) leads each learner to their own server's puller page,
+    # which pulls through the API below; then the whole chapter runs in each learner's kernel.
+    url, page = await a.open_link(nbgitpuller_link.link(hub_url, remote, open_path=f"chapters/{CHAPTER.name}"))
+    assert url.startswith(f"{a.server_url}/git-pull?") and "targetpath=dl-course" in url, url
+    assert "git-pull" in page
     for user in users.values():
         await user.git_pull(remote, "main", "dl-course")
     assert (homes[alice] / "dl-course" / "chapters" / CHAPTER.name).stat().st_uid == os.stat(homes[alice]).st_uid
