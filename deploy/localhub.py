@@ -30,8 +30,9 @@ import tempfile
 import time
 import uuid
 from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlencode, urljoin
 
 from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest
 from tornado.websocket import websocket_connect
@@ -279,10 +280,39 @@ class HubUser:
         """Call the learner's Jupyter server REST API (``path`` like ``/api/contents/x.ipynb``)."""
         return await self._json(self.server_url + path, method, body, timeout)
 
-    async def open_link(self, url: str) -> tuple[str, str]:
-        """Follow a link as the learner's browser would, redirects included: (final URL, page text)."""
-        response = await self._fetch(url, follow=True)
-        return response.effective_url, response.body.decode(errors="replace")
+    async def browse(self, url: str, password: str, max_redirects: int = 20) -> tuple[str, str]:
+        """Open ``url`` as the learner's browser does: log in on the hub's form, follow redirects with cookies.
+
+        Returns (final URL, page text). This is the path an nbgitpuller link takes: hub login, the hub's
+        user-redirect, the learner server's OAuth handshake with the hub, then the puller page.
+        """
+        jar: dict[str, str] = {}
+        client = AsyncHTTPClient(max_clients=64)
+
+        async def get(target: str, method: str = "GET", body: str | None = None):
+            headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in jar.items())}
+            if body is not None:
+                headers["Content-Type"] = "application/x-www-form-urlencoded"
+            response = await client.fetch(target, method=method, body=body, headers=headers, request_timeout=60,
+                                          follow_redirects=False, raise_error=False)  # fmt: skip
+            for header in response.headers.get_list("Set-Cookie"):
+                cookie = SimpleCookie(header)
+                jar.update({key: morsel.value for key, morsel in cookie.items()})
+            return response
+
+        await get(f"{self.hub_url}/hub/login")
+        form = urlencode({"username": self.name, "password": password, "_xsrf": jar.get("_xsrf", "")})
+        response = await get(f"{self.hub_url}/hub/login", "POST", form)
+        if response.code != 302:
+            raise RuntimeError(f"the hub's login form refused {self.name}: {response.code}")
+        for _ in range(max_redirects):
+            response = await get(url)
+            if response.code not in (301, 302, 303, 307, 308):
+                break
+            url = urljoin(url, response.headers["Location"])
+        if response.code != 200:
+            raise RuntimeError(f"GET {url} -> {response.code}")
+        return url, response.body.decode(errors="replace")
 
     async def put_file(self, path: str, text: str) -> None:
         await self.api(f"/api/contents/{quote(path)}", "PUT", {"type": "file", "format": "text", "content": text})

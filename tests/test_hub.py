@@ -178,7 +178,8 @@ async def _class_session(hub_url, alice, bob, work, remote, homes, instructor):
 
     # The nbgitpuller link (the same for everyone) leads each learner to their own server's puller page,
     # which pulls through the API below; then the whole chapter runs in each learner's kernel.
-    url, page = await a.open_link(nbgitpuller_link.link(hub_url, remote, open_path=f"chapters/{CHAPTER.name}"))
+    link = nbgitpuller_link.link(hub_url, remote, open_path=f"chapters/{CHAPTER.name}")
+    url, page = await a.browse(link, PASSWORD)
     assert url.startswith(f"{a.server_url}/git-pull?") and "targetpath=dl-course" in url, url
     assert "git-pull" in page
     for user in users.values():
