@@ -54,6 +54,8 @@ def test_memory_values_follow_from_the_measured_sizing():
     assert _mib(_lookup(VALUES, "singleuser.memory.guarantee")) == rule["guarantee_mib"]
     largest = max(r["peak_mib"] for r in SIZING["chapters"].values())
     assert rule["limit_mib"] >= SIZING["server_mib"] + 2 * largest
+    load = json.loads((DEPLOY / "loadtest.json").read_text())  # a whole learner (server and kernel) on the hub
+    assert load["learner_peak_mib"]["max"] <= rule["guarantee_mib"]
 
 
 def test_every_chapter_runs_within_a_minute_of_cpu_at_the_cpu_limit_and_culling_is_on():
