@@ -58,6 +58,16 @@ def _set_title(notebook_text: str, title: str) -> str:
     return json.dumps(nb, indent=1) + "\n"
 
 
+_clock = [time.monotonic()]
+
+
+def _phase(name: str) -> None:
+    """Print how long each phase took (shown with `pytest -s`, and on failure)."""
+    now = time.monotonic()
+    print(f"[hub test] {name}: {now - _clock[0]:.1f} s", flush=True)
+    _clock[0] = now
+
+
 def _title(notebook_text: str) -> str:
     return json.loads(notebook_text)["cells"][0]["source"][TITLE_LINE].rstrip("\n")
 
@@ -138,7 +148,9 @@ def test_a_class_on_the_local_hub_runs_a_chapter_updates_without_losing_edits_an
     alice, bob = user_homes
     instructor = tmp_path / "instructor"  # private: /tmp/pytest-of-root is mode 700
     shutil.copytree(ROOT / "exercises" / "instructor", instructor)
+    _phase("users and course remote")
     hub = localhub.start_hub(tmp_path / "hub", [alice, bob], PASSWORD)
+    _phase("hub started")
     try:
         asyncio.run(_class_session(hub.url, alice, bob, work, remote, user_homes, instructor))
     except BaseException:
@@ -147,16 +159,19 @@ def test_a_class_on_the_local_hub_runs_a_chapter_updates_without_losing_edits_an
     finally:
         hub.stop()
     assert hub.process.poll() is not None
+    _phase("hub stopped")
 
     # The instructor collects exercise 2 from every home and grades it with dlgrade's own command.
     subs, grades = tmp_path / "submissions", tmp_path / "grades"
     collect = [sys.executable, str(ROOT / "deploy" / "collect_submissions.py"), "--homes", str(homes),
                "--exercise", "2", "--out", str(subs)]  # fmt: skip
     subprocess.run(collect, check=True, capture_output=True, text=True, timeout=60)
+    _phase("collected")
     assert sorted(p.name for p in subs.glob("*.ipynb")) == sorted(f"{u}.ipynb" for u in (alice, bob))
     grade = [sys.executable, "-m", "dlgrade", "grade-folder", str(subs), "--exercise", "2", "--out", str(grades),
              "--instructor", str(instructor), "--jobs", "2"]  # fmt: skip
     done = subprocess.run(grade, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    _phase("graded")
     assert done.returncode == 0, done.stderr[-3000:]
     with open(grades / "gradebook.csv", newline="") as f:
         rows = {row["student"]: row for row in csv.DictReader(f)}
@@ -171,6 +186,7 @@ async def _class_session(hub_url, alice, bob, work, remote, homes, instructor):
     with pytest.raises(RuntimeError, match="403"):
         await localhub.HubUser(hub_url, alice).login("not the password")
     await asyncio.gather(*(u.spawn() for u in users.values()))
+    _phase("logged in and spawned")
     a, b = users[alice], users[bob]
     assert (await a.api("/api/status"))["started"]
     with pytest.raises(RuntimeError, match="403"):  # alice's token does not open bob's server
@@ -186,7 +202,9 @@ async def _class_session(hub_url, alice, bob, work, remote, homes, instructor):
         await user.git_pull(remote, "main", "dl-course")
     assert (homes[alice] / "dl-course" / "chapters" / CHAPTER.name).stat().st_uid == os.stat(homes[alice]).st_uid
     cells = localhub.notebook_cells(CHAPTER)
+    _phase("course pulled")
     runs = await asyncio.gather(*(u.run_cells(cells, timeout_per_cell=60) for u in users.values()))
+    _phase("chapter run in both kernels")
     for name, results in zip(users, runs, strict=True):
         failed = [(i, r["error"]) for i, r in enumerate(results) if r["status"] != "ok"]
         assert failed == [] and len(results) == len(cells), f"{name}: {failed}"
@@ -228,4 +246,5 @@ async def _class_session(hub_url, alice, bob, work, remote, homes, instructor):
     assert json.loads(await a.get_file(f"dl-course/exercises/{EXERCISE}")) == json.loads(
         (instructor / EXERCISE).read_text()
     )
+    _phase("isolation checked, edits made, update pulled")
     await asyncio.gather(*(u.stop() for u in users.values()))
