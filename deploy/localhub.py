@@ -72,8 +72,18 @@ def create_user(name: str, home_base: str | Path | None = None) -> Path:
 
 
 def delete_user(name: str) -> None:
-    """Remove the Unix user and their home folder (any leftover processes of the user are killed first)."""
-    subprocess.run(["pkill", "-KILL", "-u", name], capture_output=True)
+    """Remove the Unix user and their home folder; any process left running as that user is killed first."""
+    try:
+        uid = pwd.getpwnam(name).pw_uid
+    except KeyError:
+        return
+    if uid != 0:
+        for pid in (int(p) for p in os.listdir("/proc") if p.isdigit()):
+            try:
+                if os.stat(f"/proc/{pid}").st_uid == uid:
+                    os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
     subprocess.run(["userdel", "--remove", "--force", name], capture_output=True)
 
 
@@ -159,13 +169,20 @@ def _kill_pidfile(path: Path) -> None:
 
 
 def start_hub(
-    state_dir: Path, users: list[str], password: str, *, admins: list[str] = (), timeout: float = 60, env=None
+    state_dir: Path,
+    users: list[str],
+    password: str,
+    *,
+    admins: list[str] = (),
+    port: int | None = None,
+    timeout: float = 60,
+    env=None,
 ) -> Hub:
-    """Start JupyterHub with deploy/jupyterhub_config.py on free localhost ports; wait until it answers."""
+    """Start JupyterHub with deploy/jupyterhub_config.py on localhost (free ports unless ``port``); wait for it."""
     if not PROXY.exists():
         raise FileNotFoundError(f"{PROXY} is missing: run `make vendor` (npm ci installs configurable-http-proxy)")
     state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-    port = free_port()
+    port = port or free_port()
     admin_token = uuid.uuid4().hex
     env_dir = Path(tempfile.mkdtemp(prefix="dlhub-env-"))
     python, made = learner_python(env_dir)
@@ -399,6 +416,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--users", required=True, help="comma-separated learner names (created if missing)")
     parser.add_argument("--admins", default="", help="comma-separated hub admins (e.g. the instructor)")
     parser.add_argument("--password", required=True, help="the class's shared password (8 characters or more)")
+    parser.add_argument("--port", type=int, default=8000, help="the hub's port on 127.0.0.1 (8000)")
     parser.add_argument("--state-dir", default=str(ROOT / "deploy" / ".hub-state"))
     args = parser.parse_args(argv)
     if os.geteuid() != 0:
@@ -407,8 +425,14 @@ def main(argv: list[str] | None = None) -> int:
     admins = [u for u in args.admins.split(",") if u]
     for name in users + admins:
         print(f"{name}: home {create_user(name)}")
-    hub = start_hub(Path(args.state_dir), users + admins, args.password, admins=admins)
+    hub = start_hub(Path(args.state_dir), users + admins, args.password, admins=admins, port=args.port)
     print(f"JupyterHub on {hub.url} (log: {hub.log_path}); Ctrl-C stops it and every learner's server")
+    print(f"instructor API token (admin:users, admin:servers): {hub.admin_token}")
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)  # `kill` stops the hub and the servers too, like Ctrl-C
     try:
         hub.process.wait()
     except KeyboardInterrupt:
