@@ -71,19 +71,31 @@ def create_user(name: str, home_base: str | Path | None = None) -> Path:
     return home
 
 
-def delete_user(name: str) -> None:
-    """Remove the Unix user and their home folder; any process left running as that user is killed first."""
+def processes_of(name: str) -> list[int]:
+    """The ids of the processes running as Unix user ``name`` (none if there is no such user)."""
     try:
         uid = pwd.getpwnam(name).pw_uid
     except KeyError:
-        return
-    if uid != 0:
-        for pid in (int(p) for p in os.listdir("/proc") if p.isdigit()):
-            try:
-                if os.stat(f"/proc/{pid}").st_uid == uid:
-                    os.kill(pid, signal.SIGKILL)
-            except OSError:
-                pass
+        return []
+    pids = []
+    for entry in os.listdir("/proc"):
+        try:
+            if entry.isdigit() and os.stat(f"/proc/{entry}").st_uid == uid:
+                pids.append(int(entry))
+        except OSError:
+            pass
+    return pids
+
+
+def delete_user(name: str) -> None:
+    """Remove the Unix user and their home folder; any process left running as that user is killed first."""
+    if name == "root":
+        raise ValueError("refusing to delete root")
+    for pid in processes_of(name):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
     subprocess.run(["userdel", "--remove", "--force", name], capture_output=True)
 
 

@@ -136,10 +136,10 @@ def learners(world_readable_dir):
     try:
         yield homes, {name: localhub.create_user(name, homes) for name in names}
     finally:
+        leftovers = {name: localhub.processes_of(name) for name in names}  # the hub stopped every server
         for name in names:
             localhub.delete_user(name)
-        leftovers = subprocess.run(["pgrep", "-u", ",".join(names)], capture_output=True, text=True).stdout
-        assert leftovers == "", f"processes of the test users survived: {leftovers}"
+    assert leftovers == {name: [] for name in names}, f"processes of the learners survived the hub: {leftovers}"
 
 
 def test_a_class_on_the_local_hub_runs_a_chapter_updates_without_losing_edits_and_is_graded(tmp_path, course, learners):
@@ -188,6 +188,7 @@ async def _class_session(hub_url, alice, bob, work, remote, homes, instructor):
     await asyncio.gather(*(u.spawn() for u in users.values()))
     _phase("logged in and spawned")
     a, b = users[alice], users[bob]
+    assert localhub.processes_of(alice) and localhub.processes_of(bob)  # each server runs as its learner
     assert (await a.api("/api/status"))["started"]
     with pytest.raises(RuntimeError, match="403"):  # alice's token does not open bob's server
         await localhub.HubUser(hub_url, alice, a.token)._json(b.server_url + "/api/contents")
