@@ -117,6 +117,12 @@ def learner_python(workdir: Path) -> tuple[str, Path | None]:
     as root) is not, so then a thin venv of a system Python of the same version is made in ``workdir``
     whose site-packages load the course venv's (a `site.addsitedir` .pth line): the same pinned packages.
     """
+    site_packages = Path(sysconfig.get_path("purelib"))
+    if not (_others_can_run(site_packages) and os.stat(site_packages).st_mode & 0o004):
+        raise RuntimeError(
+            f"learners cannot read the course's packages in {site_packages}: put the repository and its venv "
+            "where every user can read them (not under /root), or make the folders on the way world-searchable"
+        )
     if _others_can_run(Path(sys.executable)):
         return sys.executable, None
     version = f"python{sys.version_info.major}.{sys.version_info.minor}"
