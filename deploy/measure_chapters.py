@@ -122,6 +122,33 @@ def per_user(chapters: dict, server_mib: float) -> dict:
     return {"limit_mib": up(server_mib + 2 * peaks[-1]), "guarantee_mib": up(server_mib + median)}
 
 
+def capacity(sizing: dict, reserve_gib: float = 2, reading_s: float = 600, busy: float = 0.7) -> dict:
+    """Concurrent learners per machine, as deploy/README.md derives them from ``sizing``.
+
+    A 2-core/24 GiB server keeps ``reserve_gib`` for the system and the hub; a 4-vCPU/16 GiB Kubernetes node
+    has about 13 GiB allocatable. CPU: each learner runs a chapter of median CPU time once per ``reading_s``
+    seconds, and the cores may be ``busy`` (70 %) on average.
+    """
+    per_user = sizing["per_user"]
+    cpu = sorted(r["cpu_s"] for r in sizing["chapters"].values())
+    mid = len(cpu) // 2
+    median_cpu = round(cpu[mid] if len(cpu) % 2 else (cpu[mid - 1] + cpu[mid]) / 2, 1)
+    server_mib = (24 - reserve_gib) * 1024
+    node_mib = 13 * 1024
+    out = {
+        "median_cpu_s": median_cpu,
+        "server_at_limit": int(server_mib // per_user["limit_mib"]),
+        "server_at_guarantee": int(server_mib // per_user["guarantee_mib"]),
+        "server_by_cpu": int(2 * busy * reading_s / median_cpu),
+        "node_at_guarantee": int(node_mib // per_user["guarantee_mib"]),
+        "node_by_cpu": int(4 * busy * reading_s / median_cpu),
+    }
+    out["server_plan"] = min(out["server_at_limit"], out["server_by_cpu"])
+    out["node_plan"] = min(out["node_at_guarantee"], out["node_by_cpu"])
+    out["nodes_for_300"] = -(-300 // out["node_plan"])
+    return out
+
+
 def table(results: dict) -> str:
     lines = [
         "| chapter | code cells | peak memory (MiB) | CPU time (s) | wall time (s) |",
@@ -156,7 +183,8 @@ def main(argv: list[str] | None = None) -> int:
     sizing = {"machine": machine, "server_mib": server_mib, "per_user": per_user(results, server_mib)}
     OUT.write_text(json.dumps({**sizing, "chapters": results}, indent=1) + "\n")
     print(table(results))
-    print(sizing["per_user"])
+    print(f"per learner: {sizing['per_user']}")
+    print(f"capacity: {capacity({**sizing, 'chapters': results})}")
     print(f"wrote {OUT}")
     return 0
 

@@ -133,3 +133,20 @@ def test_the_nbgitpuller_link_sends_everyone_to_their_own_server_with_the_course
     query = {k: v[0] for k, v in parse_qs(parts.query).items()}
     assert query["repo"] == "https://github.com/o/dl-course" and query["targetpath"] == "dl-course"
     assert query.get("urlpath") == (f"lab/tree/dl-course/{open_path}" if open_path else None)
+
+
+def test_the_readme_capacity_figures_follow_from_the_sizing():
+    c = measure_chapters.capacity(SIZING)
+    text = " ".join(README.split())
+    for phrase in (
+        f"holds {c['server_at_limit']} learners even if every one of them reaches the limit",
+        f"and {c['server_at_guarantee']} at the guarantee",
+        f"({c['median_cpu_s']} s of CPU at the median)",
+        f"serve about {c['server_by_cpu']} learners",
+        f"**about {c['server_plan']} concurrent learners**",
+        f"so {c['node_at_guarantee']} learners fit by memory",
+        f"the CPU estimate above gives {c['node_by_cpu']}",
+        f"**about {c['node_plan']} learners per node**",
+        f"about {c['nodes_for_300']} nodes at peak",
+    ):
+        assert phrase in text, f"deploy/README.md does not say: {phrase}"
