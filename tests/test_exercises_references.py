@@ -235,3 +235,30 @@ def test_split_heads_gives_each_head_its_slice_of_features(ref):
     assert heads.shape == (2, 4, 3, 3)
     for k in range(4):
         assert np.array_equal(heads[:, k], x[:, :, 3 * k : 3 * k + 3])
+
+
+# --- exercise 7: backpropagation ------------------------------------------------------------
+def test_mlp_backward_equals_the_numerical_gradient_of_the_mean_cross_entropy(ref):
+    sizes = [(5, 4), (4, 3), (3, 6)]
+    params = {}
+    for i, (n_in, n_out) in enumerate(sizes, start=1):
+        params[f"W{i}"] = RNG.normal(size=(n_in, n_out))
+        params[f"b{i}"] = RNG.normal(size=n_out) * 0.1
+    X, y = RNG.normal(size=(7, 5)), RNG.integers(0, 6, size=7)
+
+    def loss():
+        P = ref.mlp_forward(X, params)["P"]
+        return -np.mean(np.log(P[np.arange(len(y)), y]))
+
+    grads = ref.mlp_backward(X, y, params, ref.mlp_forward(X, params))
+    for name, value in params.items():
+        assert grads[name].shape == value.shape
+        assert rel_error(grads[name], numeric_grad(loss, value)) < 1e-7, name
+
+
+def test_mlp_forward_softmax_rows_sum_to_one_for_huge_logits(ref):
+    params = {"W1": np.eye(2), "b1": np.zeros(2), "W2": np.eye(2), "b2": np.zeros(2)}
+    params |= {"W3": np.eye(2) * 1e4, "b3": np.zeros(2)}
+    with np.errstate(over="raise", invalid="raise"):
+        P = ref.mlp_forward(np.array([[1.0, 0.5]]), params)["P"]
+    np.testing.assert_allclose(P, [[1.0, 0.0]])
