@@ -43,6 +43,7 @@ def test_every_exercise_has_learner_and_source_notebooks_and_hidden_tests():
         "05_conv2d",
         "06_attention",
         "07_backprop",
+        "08_minibatch_sgd",
     ]
     for slug in SLUGS:
         assert (EXERCISES / f"{slug}.ipynb").exists() and exercises.source_notebook(slug).exists()

@@ -262,3 +262,30 @@ def test_mlp_forward_softmax_rows_sum_to_one_for_huge_logits(ref):
     with np.errstate(over="raise", invalid="raise"):
         P = ref.mlp_forward(np.array([[1.0, 0.5]]), params)["P"]
     np.testing.assert_allclose(P, [[1.0, 0.0]])
+
+
+# --- exercise 8: mini-batch SGD and clipping -------------------------------------------------
+def test_shuffled_batches_cover_every_index_once_per_epoch_in_a_new_order(ref):
+    batches = ref.shuffled_batches(23, 5, 3, 7)
+    assert [len(b) for b in batches] == [5, 5, 5, 5, 3] * 3
+    epochs = [np.concatenate(batches[5 * e : 5 * e + 5]) for e in range(3)]
+    for order in epochs:
+        np.testing.assert_array_equal(np.sort(order), np.arange(23))
+    assert not np.array_equal(epochs[0], epochs[1]) and not np.array_equal(epochs[1], epochs[2])
+
+
+def test_clip_by_global_norm_keeps_the_direction_and_bounds_the_norm(ref):
+    grads = [RNG.normal(size=(3, 4)) * 10, RNG.normal(size=2)]
+    clipped, norm = ref.clip_by_global_norm(grads, 1.0)
+    flat, flat_clipped = np.concatenate([g.ravel() for g in grads]), np.concatenate([g.ravel() for g in clipped])
+    assert norm == pytest.approx(np.linalg.norm(flat))
+    assert np.linalg.norm(flat_clipped) == pytest.approx(1.0)
+    np.testing.assert_allclose(flat_clipped * norm, flat)
+
+
+def test_minibatch_sgd_with_full_batches_is_gradient_descent_and_converges_to_least_squares(ref):
+    X = RNG.normal(size=(40, 3))
+    y = X @ np.array([2.0, -1.0, 0.5]) + 0.05 * RNG.normal(size=40)
+    w, losses = ref.minibatch_sgd(X, y, np.zeros(3), 0.1, 40, 300, 0)
+    np.testing.assert_allclose(w, np.linalg.lstsq(X, y, rcond=None)[0], atol=1e-8)
+    assert all(a >= b - 1e-12 for a, b in zip(losses, losses[1:], strict=False))  # full batch: monotone
