@@ -289,3 +289,22 @@ def test_minibatch_sgd_with_full_batches_is_gradient_descent_and_converges_to_le
     w, losses = ref.minibatch_sgd(X, y, np.zeros(3), 0.1, 40, 300, 0)
     np.testing.assert_allclose(w, np.linalg.lstsq(X, y, rcond=None)[0], atol=1e-8)
     assert all(a >= b - 1e-12 for a, b in zip(losses, losses[1:], strict=False))  # full batch: monotone
+
+
+# --- exercise 9: learning-rate schedules ----------------------------------------------------
+def test_warmup_cosine_equals_dlcores_linear_warmup_into_cosine(ref):
+    from dlcore import schedules
+
+    W, T, lr_max, lr_min = 7, 60, 0.8, 0.05
+    book = schedules.LinearWarmup(schedules.Cosine(lr_max, T=T - W, lr_min=lr_min), warmup=W)
+    for t in range(T + 20):
+        assert ref.warmup_cosine(t, lr_max, W, T, lr_min) == pytest.approx(book(t)), t
+
+
+def test_step_decay_drops_at_multiples_of_every_one_epoch_after_the_textbook_formula(ref):
+    from dlcore import schedules
+
+    textbook = schedules.StepDecay(0.3, drop=0.5, epochs_drop=4)
+    assert [ref.step_decay(t, 0.3, 0.5, 4) for t in range(4)] == [0.3] * 4
+    for t in range(1, 30):
+        assert ref.step_decay(t, 0.3, 0.5, 4) == pytest.approx(textbook(t - 1))
