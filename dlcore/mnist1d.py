@@ -73,7 +73,7 @@ from dlcore.layers import Dense, Flatten, ReLU
 from dlcore.model import Sequential
 from dlcore.module import Module, check_input
 from dlcore.optim import Adam
-from dlcore.plotting import GRID_COLOR, PALETTE
+from dlcore.plotting import GRID_COLOR, MARKERS, PALETTE
 from dlcore.pooling import GlobalAvgPool1D
 from dlcore.recurrent import GRU, Bidirectional
 from dlcore.regularizers import L2
@@ -419,7 +419,9 @@ def plot_curves(results: list[BaselineResult], ax: Axes | None = None) -> Axes:
     for k, r in enumerate(results):
         accuracy = 100 * np.asarray(r.history["test_accuracy"])
         steps = np.arange(1, len(accuracy) + 1) * r.steps / len(accuracy)  # step count at each epoch's end
-        ax.plot(steps, accuracy, color=PALETTE[k], lw=1.5, label=f"{r.label} (dlcore)")
+        ax.plot(
+            steps, accuracy, color=PALETTE[k], marker=MARKERS[k], markevery=0.1, lw=1.5, label=f"{r.label} (dlcore)"
+        )
         ax.axhline(100 * r.paper_accuracy, color=PALETTE[k], ls="--", lw=1, label=f"{r.label} (paper)")
     ax.set(
         xlabel="Adam steps (batches of 100)",

@@ -30,7 +30,9 @@ def _limits(args: argparse.Namespace) -> Limits:
 def _add_grading_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--exercise", help="e.g. 2 or 02_activations_losses (default: read from the notebook)")
     parser.add_argument("--instructor", help="folder with the source notebooks and hidden_tests/")
-    parser.add_argument("--seed", type=int, help="hidden-test seed (default: a fresh random one per run)")
+    parser.add_argument(
+        "--seed", type=int, help=f"hidden-test seed (default {grade.DEFAULT_SEED}: every run draws the same inputs)"
+    )
     parser.add_argument("--cell-timeout", type=float, default=10.0, help="seconds per notebook cell (10)")
     parser.add_argument("--call-timeout", type=float, default=10.0, help="seconds per test call (10)")
     parser.add_argument("--question-timeout", type=float, default=60.0, help="seconds per question (60)")
@@ -61,7 +63,10 @@ def cmd_grade(args: argparse.Namespace) -> int:
         args.notebook, args.exercise, seed=args.seed, limits=_limits(args), instructor=args.instructor
     )
     json_path, md_path = report.write(result, args.out)
-    print(f"{result['student']}: {result['score']:g} / {result['max_score']:g}  ({time.monotonic() - started:.1f} s)")
+    print(
+        f"{result['student']}: {result['score']:g} / {result['max_score']:g}  "
+        f"(hidden-test seed {result['seed']}; {time.monotonic() - started:.1f} s)"
+    )
     for q in result["questions"]:
         print(f"  {q['id']:>5} {q['function']:<32} {q['points']:>5g} / {q['max_points']:g}  {q['status']}")
     for note in result["notes"]:
@@ -79,7 +84,9 @@ def cmd_grade_folder(args: argparse.Namespace) -> int:
         report.write(result, args.out)
         print(f"{result['student']:<40} {result['score']:>6g} / {result['max_score']:g}")
     book = report.gradebook(results, Path(args.out) / "gradebook.csv")
-    print(f"graded {len(results)} submissions in {time.monotonic() - started:.1f} s; gradebook: {book}")
+    seeds = sorted({r["seed"] for r in results if r.get("seed") is not None})
+    elapsed = time.monotonic() - started
+    print(f"graded {len(results)} submissions in {elapsed:.1f} s (hidden-test seed {seeds}); gradebook: {book}")
     return 0
 
 

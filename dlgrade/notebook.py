@@ -11,8 +11,9 @@ In a source notebook, solutions sit between marker lines in code cells
 release replaces each block with a stub that raises NotImplementedError, drops cells tagged
 "solution" or "hidden-tests", clears outputs, and refuses to be written while anything
 private is left: a marker (including ``BEGIN HIDDEN TESTS``: hidden tests belong in
-``instructor/hidden_tests/``), a private tag, a path to the hidden tests, or a line of a
-solution appearing anywhere else in the notebook.
+``instructor/hidden_tests/``), a private tag, a path to the hidden tests or to the mistake
+catalogue (``instructor/mistakes/``), or a line of a solution appearing anywhere else in the
+notebook.
 """
 
 from __future__ import annotations
@@ -25,7 +26,11 @@ BEGIN_CODE = re.compile(r"^(?P<indent>[ \t]*)#+[ \t]*BEGIN SOLUTION[ \t]*$")
 END_CODE = re.compile(r"^[ \t]*#+[ \t]*END SOLUTION[ \t]*$")
 BEGIN_MARKDOWN = re.compile(r"^[ \t]*<!--[ \t]*BEGIN SOLUTION[ \t]*-->[ \t]*$")
 END_MARKDOWN = re.compile(r"^[ \t]*<!--[ \t]*END SOLUTION[ \t]*-->[ \t]*$")
-LEAKS = re.compile(r"(?:BEGIN|END)\s+(?:SOLUTION|HIDDEN)|hidden_tests|instructor/", re.IGNORECASE)
+LEAKS = re.compile(
+    r"(?:BEGIN|END)\s+(?:SOLUTION|HIDDEN)|hidden_tests|instructor/|mistakes/\d\d_|dlgrade\.mistakes", re.IGNORECASE
+)
+POINTS = re.compile(r"\s*\(\d+(?:\.\d+)? points?\)\s*$")
+HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
 PRIVATE_TAGS = frozenset({"solution", "hidden-tests", "hidden_tests", "instructor"})
 STUB = 'raise NotImplementedError("replace this line with your solution")'
 MARKDOWN_STUB = "*Write your answer here.*"
@@ -160,8 +165,27 @@ def grading_sources(nb: dict) -> list[str]:
     return sources
 
 
-def describe_cell(sources: list[str], index: int) -> str:
-    """'code cell 4 (`def softmax(z):`)' for messages."""
+def code_cell_headings(nb: dict) -> list[str]:
+    """For each code cell (in ``grading_sources`` order), the text of the last Markdown heading
+    above it, e.g. "Question 2.2: a numerically stable softmax (3 points)" ("" before any)."""
+    headings, current = [], ""
+    for cell in nb.get("cells", []):
+        if not isinstance(cell, dict):
+            continue
+        if cell.get("cell_type") == "markdown":
+            for line in cell_source(cell).splitlines():
+                match = HEADING.match(line)
+                if match:
+                    current = POINTS.sub("", match.group(1)).strip()
+        elif cell.get("cell_type") == "code":
+            headings.append(current[:100])
+    return headings
+
+
+def describe_cell(sources: list[str], index: int, headings: list[str] | None = None) -> str:
+    """'the cell under "Question 2.2: ..." (`def softmax(z):`)' for messages."""
     first = next((line.strip() for line in sources[index].splitlines() if line.strip()), "")
     first = first if len(first) <= 40 else first[:37] + "..."
-    return f"code cell {index + 1}" + (f" (`{first}`)" if first else "")
+    heading = headings[index] if headings and index < len(headings) else ""
+    place = f'the cell under "{heading}"' if heading else f"code cell {index + 1}"
+    return place + (f" (`{first}`)" if first else "")

@@ -7,7 +7,15 @@ import json
 import re
 from pathlib import Path
 
-ICONS = {"passed": "✅", "partial": "🟡", "failed": "❌", "not implemented": "⏳"}
+ICONS = {"passed": "✅", "partial": "🟡", "failed": "❌", "not implemented": "⏳"}  # each followed by its word
+
+
+def group_failures(cases: list[dict]) -> list[tuple[list[str], str, str]]:
+    """Failed cases merged by identical message and hint: one error told once per question."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for case in cases:
+        groups.setdefault((case["message"], case.get("hint", "")), []).append(case["name"])
+    return [(names, message, hint) for (message, hint), names in groups.items()]
 
 
 def _points(value: float) -> str:
@@ -32,19 +40,28 @@ def markdown(report: dict) -> str:
         )
     for q in report["questions"]:
         failed = [c for c in q["cases"] if not c["passed"]]
-        if not failed or q["status"] == "not implemented":
+        replaced = q.get("reference_functions") or {}
+        if (not failed or q["status"] == "not implemented") and not replaced:
             continue
         lines += ["", f"## {q['id']} `{q['function']}`: {_points(q['points'])} / {_points(q['max_points'])}", ""]
-        for case in failed:
-            lines.append(f"- **{case['name']}**: {case['message']}")
-            if case.get("hint"):
-                lines.append(f"  *Hint: {case['hint']}*")
+        if replaced:
+            names = ", ".join(f"`{name}` (Question {qid})" for name, qid in replaced.items())
+            lines += [
+                f"Graded with the reference {names} in place of yours, so a mistake there is not charged again here.",
+                "",
+            ]
+        for names, message, hint in group_failures(failed):
+            which = names[0] if len(names) == 1 else f"{len(names)} tests ({'; '.join(names)})"
+            lines.append(f"- ❌ failed: **{which}**: {message}")
+            if hint:
+                lines.append(f"  *Hint: {hint}*")
     if report.get("notes"):
         lines += ["", "## Notes", ""] + [f"- {note}" for note in report["notes"]]
     seed = report.get("seed")
     lines += [
         "",
-        f"<sub>{report.get('grader', '')}; hidden-test seed {seed}; file sha256 {report.get('sha256', '')[:12]}</sub>",
+        f"<sub>{report.get('grader', '')}; hidden-test seed {seed} (`--seed {seed}` repeats this grading); "
+        f"file sha256 {report.get('sha256', '')[:12]}</sub>",
     ]
     return "\n".join(lines) + "\n"
 
