@@ -62,3 +62,12 @@ def test_plot_and_alt_text():
     plt.close(fig)
     assert "diverges" in D.descent_alt(1.05, 64)
     assert "ends at loss" in D.descent_alt(0.5, 64)
+
+
+def test_book_frames_each_show_their_own_picture_and_numbers():
+    from dlcore.widgets.frames import frame_view
+
+    view = frame_view(D.plot_descent, controls={"lr_factor": [0.5, 1.05], "batch_size": [8, 64]}, alt=D.descent_alt)
+    html = [frame.value for frame in view.frames.values()]
+    alts = [h.split('alt="')[1].split('"')[0] for h in html]
+    assert len(set(html)) == len(set(alts)) == 4 and all(any(c.isdigit() for c in a) for a in alts)

@@ -55,3 +55,17 @@ def test_plot_has_two_labelled_log_panels_and_alt_text_with_numbers():
     plt.close(fig)
     alt = G.flow_alt(5, "relu", 1.41)
     assert "5 relu layers" in alt and any(ch.isdigit() for ch in alt.split("scale")[1])
+
+
+def test_book_frames_each_show_their_own_picture_and_numbers():
+    from dlcore.widgets.frames import frame_view
+
+    view = frame_view(
+        G.plot_gradient_flow,
+        controls={"activation": ["tanh", "relu"], "scale": [1.0, 2.0]},
+        alt=G.flow_alt,
+        fixed={"depth": 5},
+    )
+    html = [frame.value for frame in view.frames.values()]
+    alts = [h.split('alt="')[1].split('"')[0] for h in html]
+    assert len(set(html)) == len(set(alts)) == 4 and all(any(c.isdigit() for c in a) for a in alts)

@@ -48,3 +48,12 @@ def test_plot_and_alt_text():
     plt.close(fig)
     alt = R.race_alt("rosenbrock", 0.03, 0.9)
     assert "rosenbrock" in alt and "diverged: SGD" in alt
+
+
+def test_book_frames_each_show_their_own_picture_and_numbers():
+    from dlcore.widgets.frames import frame_view
+
+    view = frame_view(R.plot_race, controls={"surface": ["bowl", "saddle"], "lr": [0.003, 0.03]}, alt=R.race_alt)
+    html = [frame.value for frame in view.frames.values()]
+    alts = [h.split('alt="')[1].split('"')[0] for h in html]
+    assert len(set(html)) == len(set(alts)) == 4 and all(any(c.isdigit() for c in a) for a in alts)
