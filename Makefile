@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # Jupyter refuses to run as root unless told; only pass the flag when we are root.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: setup start lab test test-fast book vendor chromium lint format bench freeze clean
+.PHONY: setup start lab test test-fast book vendor chromium bubblewrap lint format bench freeze clean
 
 ## setup: create .venv and install the pinned packages and dlcore (only when something changed)
 $(STAMP): requirements.txt constraints.txt pyproject.toml
@@ -39,18 +39,22 @@ vendor: node_modules/.package-lock.json
 chromium:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
+## bubblewrap: the grader's sandbox (Debian's package; the grader refuses to grade for credit without it)
+bubblewrap:
+	@command -v bwrap >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null; }
+
 ## book: build the static book into _build/html, executing every chapter, warnings as errors
 book: setup vendor
 	$(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going
 
 ## test: everything CI runs: lint, dlcore and grader tests, every notebook (nbval), the book in Chromium
-test: setup vendor chromium
+test: setup vendor chromium bubblewrap
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest tests chapters exercises --nbval-lax --ignore=exercises/instructor
 
 ## test-fast: unit tests only (no notebooks, no slow training, no book)
-test-fast: setup
+test-fast: setup bubblewrap
 	$(BIN)/pytest tests -m "not slow and not book"
 
 lint:

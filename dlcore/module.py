@@ -60,6 +60,10 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__}.backward is not implemented")
 
     def __call__(self, *args, **kwargs):
+        if args and getattr(args[0], "is_symbolic", False) or _symbolic_list(args):  # functional API
+            from dlcore.functional import call_symbolic
+
+            return call_symbolic(self, *args, **kwargs)
         return self.forward(*args, **kwargs)
 
     # --- walking the tree -------------------------------------------------------------
@@ -153,6 +157,12 @@ class Module:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
+
+
+def _symbolic_list(args: tuple) -> bool:
+    """True when the first argument is a list of symbolic tensors (a merge layer in a functional model)."""
+    first = args[0] if args else None
+    return isinstance(first, (list, tuple)) and bool(first) and getattr(first[0], "is_symbolic", False)
 
 
 def check_input(

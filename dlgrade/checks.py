@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from dlgrade import exercises, wire
-from dlgrade.spec import Case, Fn, Question, choose_hint, failure_kind, judge
+from dlgrade.spec import Case, Question, changed_arguments, choose_hint, failure_kind, fresh_copy, judge
 
 _disabled = 0
 STRICT_FP = {"over": "raise", "divide": "raise", "invalid": "raise"}
@@ -47,29 +47,6 @@ def disabled() -> Iterator[None]:
         _disabled -= 1
 
 
-def _fresh(value):
-    """A copy of an argument, with test-function specs turned into functions."""
-    if isinstance(value, np.ndarray):
-        return value.copy()
-    if isinstance(value, Fn):
-        return wire.make_function(value.fn_name, dict(value.params))
-    if isinstance(value, (list, tuple)):
-        return type(value)(_fresh(v) for v in value)
-    if isinstance(value, dict):
-        return {k: _fresh(v) for k, v in value.items()}
-    return value
-
-
-def _unchanged(after, before) -> bool:
-    if isinstance(before, np.ndarray):
-        return isinstance(after, np.ndarray) and after.shape == before.shape and np.array_equal(after, before, True)
-    if isinstance(before, (list, tuple)):
-        return all(_unchanged(a, b) for a, b in zip(after, before, strict=True))
-    if isinstance(before, dict):
-        return all(_unchanged(after[k], before[k]) for k in before)
-    return True
-
-
 def where_in_learner_code(err: BaseException) -> str:
     """' (line 7 of your `softmax` cell: `return e / s`)' for the innermost frame of the
     learner's own code (not NumPy, not the Python installation, not dlgrade), else ''."""
@@ -88,7 +65,7 @@ def where_in_learner_code(err: BaseException) -> str:
 
 def run_case(question: Question, case: Case, func: Callable) -> CaseResult:
     """Call ``func`` on one case in this process and judge the answer."""
-    args, kwargs = _fresh(case.args), _fresh(case.kwargs)
+    args, kwargs = fresh_copy(case.args), fresh_copy(case.kwargs)
     try:
         with np.errstate(**(STRICT_FP if case.strict_fp else {})):
             value = wire.plain(func(*args, **kwargs))
@@ -101,9 +78,9 @@ def run_case(question: Question, case: Case, func: Callable) -> CaseResult:
         message = f"raised {type(err).__name__}: {err}{where_in_learner_code(err)}"
         return CaseResult(case.name, "failed", message, choose_hint(case, "error"))
     messages = judge(case, value, question.outputs)
-    changed = [str(i + 1) for i, (a, b) in enumerate(zip(args, case.args, strict=True)) if not _unchanged(a, b)]
+    changed = changed_arguments(case.args, args, case.kwargs, kwargs)
     if changed:
-        messages.append(f"changed its input argument(s) {', '.join(changed)} in place; compute new arrays instead")
+        messages.append(f"changed its input {', '.join(changed)} in place; compute new arrays instead")
     if not messages:
         return CaseResult(case.name, "passed")
     message = "; ".join(messages)

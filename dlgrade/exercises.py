@@ -17,7 +17,6 @@ import importlib.util
 import json
 import os
 import re
-import sys
 import types
 from pathlib import Path
 
@@ -88,24 +87,6 @@ def source_notebook(slug: str, instructor: str | Path | None = None) -> Path:
     if not path.exists():
         raise LookupError(f"source notebook not found: {path} (grading needs the instructor folder)")
     return path
-
-
-def reference(slug: str, instructor: str | Path | None = None) -> types.SimpleNamespace:
-    """The solutions: every name the source notebook defines, run in this (the grader's) process."""
-    from dlgrade import checks, notebook
-
-    slug = resolve(slug)
-    path = source_notebook(slug, instructor)
-    key = (str(path), path.stat().st_mtime)
-    if key not in _cache:
-        module = types.ModuleType(f"dlgrade_reference_{slug}")
-        nb = json.loads(path.read_text(encoding="utf-8"))
-        sys.modules[module.__name__] = module
-        with checks.disabled():
-            for index, source in enumerate(notebook.grading_sources(nb)):
-                exec(compile(source, f"<{slug} reference, code cell {index + 1}>", "exec"), module.__dict__)
-        _cache[key] = module
-    return types.SimpleNamespace(**{k: v for k, v in vars(_cache[key]).items() if not k.startswith("__")})
 
 
 def top_level_functions(sources: list[str]) -> dict[str, tuple[str, set[str]]]:

@@ -3,37 +3,52 @@
 For each question the grader draws inputs (from a seed: ``DEFAULT_SEED`` unless one is
 given, so grading the same file twice gives the same grade, and the report records it),
 adds fixed diagnostic cases, computes the expected answers with the reference solutions in
-this process, sends only the inputs to a sandboxed worker, and compares what comes back, as
-plain data, with this process's NumPy. A submission can change anything in its own process;
-none of it reaches this one.
+this process, sends each call's inputs to a sandboxed worker when the call starts, and
+compares what comes back, as plain data, with this process's NumPy, including whether the
+call changed its inputs. A submission can change anything in its own process; none of it
+reaches this one.
 
 Feedback names the cause: a failing answer that is exactly what a catalogued mistake gives
 (``mistakes.py``) is told so, and other hints are chosen by what went wrong (an exception, a
 dtype, a shape, a value, a time-out). A mistake is charged once: when a question's function
 calls the function of an earlier question that lost points, that question is graded with
 the reference version of the earlier function substituted, and the report says so.
+
+Submissions are read defensively: a file that is not a regular file, is too large, or is not
+a well-formed notebook gets a zero with the reason, and ``grade_folder`` always finishes.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
+import stat
+import sys
 import time
+import types
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from dlgrade import exercises, mistakes, notebook
-from dlgrade.sandbox import CallOutcome, Limits, Sandbox
+from dlgrade import checks, exercises, mistakes, notebook
+from dlgrade.notebook import SubmissionError
+from dlgrade.sandbox import CallOutcome, Limits, Sandbox, SandboxError, readable_inside
 from dlgrade.spec import Case, Question, choose_hint, compare, failure_kind, judge
 
 GRADER = "dlgrade 1.1"
 MAX_NOTEBOOK_BYTES = 20 << 20
+MAX_FOLDER_DEPTH = 8
 DEFAULT_SEED = 2026  # the hidden-test draws when no --seed is given: the same grade on every run
 SUBSTITUTE_MARK = "# dlgrade: reference versions of functions from questions that lost points"
+NOT_ISOLATED = (
+    "NOT ISOLATED: graded without the operating-system sandbox (--unisolated-self-study); "
+    "a submission could have changed this score. Not valid for credit."
+)
+_references: dict[tuple[str, float], types.ModuleType] = {}
 
 
 @dataclass
@@ -62,7 +77,7 @@ def prepare(exercise: str, seed: int | None = None, instructor: str | Path | Non
     seed = DEFAULT_SEED if seed is None else int(seed)
     public = exercises.public(slug)
     hidden = exercises.hidden(slug, instructor)
-    ref = exercises.reference(slug, instructor)
+    ref = reference(slug, instructor)
     questions = []
     for number, question in enumerate(public.QUESTIONS):
         rng = np.random.default_rng([seed, number])
@@ -78,11 +93,24 @@ def prepare(exercise: str, seed: int | None = None, instructor: str | Path | Non
     )
 
 
+def reference(slug: str, instructor: str | Path | None = None) -> types.SimpleNamespace:
+    """The solutions: every name the source notebook defines, run in this (the grader's) process."""
+    slug = exercises.resolve(slug)
+    path = exercises.source_notebook(slug, instructor)
+    key = (str(path), path.stat().st_mtime)
+    if key not in _references:
+        module = types.ModuleType(f"dlgrade_reference_{slug}")
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        sys.modules[module.__name__] = module
+        with checks.disabled():
+            for index, source in enumerate(notebook.grading_sources(nb)):
+                exec(compile(source, f"<{slug} reference, code cell {index + 1}>", "exec"), module.__dict__)
+        _references[key] = module
+    return types.SimpleNamespace(**{k: v for k, v in vars(_references[key]).items() if not k.startswith("__")})
+
+
 def _wire_cases(cases: list[Case]) -> list[dict]:
-    return [
-        {"args": list(c.args), "kwargs": dict(c.kwargs), "strict_fp": c.strict_fp, "time_limit": c.time_limit}
-        for c in cases
-    ]
+    return [{"args": list(c.args), "kwargs": dict(c.kwargs), "time_limit": c.time_limit} for c in cases]
 
 
 def _diagnose(
@@ -271,9 +299,13 @@ def _empty_report(path: Path, student: str, prepared: Prepared | None, note: str
     }
 
 
-def detect_exercise(nb: dict, path: Path) -> str:
-    """The exercise a submission claims in its metadata, else the one its file name names."""
-    claimed = nb.get("metadata", {}).get("dlgrade", {}).get("exercise") if isinstance(nb, dict) else None
+def detect_exercise(nb: dict | str | None, path: Path) -> str:
+    """The exercise a submission claims (its metadata, or the claim itself), else the one its file name names."""
+    claimed = nb
+    if isinstance(nb, dict):
+        metadata = nb.get("metadata")
+        section = metadata.get("dlgrade") if isinstance(metadata, dict) else None
+        claimed = section.get("exercise") if isinstance(section, dict) else None
     for candidate in (claimed, path.stem, *path.stem.split("-")):
         if isinstance(candidate, str):
             try:
@@ -292,19 +324,64 @@ def grade_notebook(
     sandbox: Sandbox,
     student: str | None = None,
 ) -> dict:
-    """Grade one submitted notebook against prepared hidden tests; a JSON-able report."""
+    """Grade one submitted notebook against prepared hidden tests; a JSON-able report.
+
+    Never raises for anything the submission contains: the report says what went wrong.
+    """
     path = Path(path)
     student = student or path.stem
-    started = time.monotonic()
-    raw = path.read_bytes()  # read once; the submission is never written
-    if len(raw) > MAX_NOTEBOOK_BYTES:
-        return _empty_report(path, student, prepared, f"the notebook is larger than {MAX_NOTEBOOK_BYTES >> 20} MB")
     try:
-        nb = json.loads(raw)
-        cells = notebook.grading_sources(nb)
-    except (UnicodeDecodeError, json.JSONDecodeError, AttributeError, TypeError):
-        return _empty_report(path, student, prepared, "the file is not a readable notebook (.ipynb JSON)")
-    headings = notebook.code_cell_headings(nb)
+        raw = read_submission(path)  # read once; the submission is never written
+        cells, _ = notebook.submission_cells(raw)
+    except SubmissionError as err:
+        return _mark(_empty_report(path, student, prepared, str(err)), sandbox)
+    try:
+        return _mark(_grade_cells(path, raw, cells, prepared, sandbox, student), sandbox)
+    except Exception as err:  # a grader bug must cost one report, not the class's run
+        note = f"the grader failed on this submission ({type(err).__name__}); please report it"
+        return _mark(_empty_report(path, student, prepared, note), sandbox)
+
+
+def _mark(report: dict, sandbox: Sandbox | None) -> dict:
+    report["isolated"] = bool(sandbox is None or sandbox.isolated)
+    if not report["isolated"]:
+        report["notes"] = [NOT_ISOLATED, *report["notes"]]
+    return report
+
+
+def read_submission(path: Path) -> bytes:
+    """The file's bytes: only a regular file (no symlink, FIFO or device), at most the size limit."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    except OSError as err:
+        kind = "a symbolic link" if os.path.islink(path) else f"unreadable ({err.strerror})"
+        raise SubmissionError(f"skipped: the submission is {kind}, not a regular file") from err
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise SubmissionError("skipped: the submission is not a regular file (a folder, FIFO or device)")
+        if info.st_size > MAX_NOTEBOOK_BYTES:
+            raise SubmissionError(f"the notebook is larger than {MAX_NOTEBOOK_BYTES >> 20} MB")
+        chunks, size = [], 0
+        while size <= MAX_NOTEBOOK_BYTES:
+            chunk = os.read(fd, 1 << 20)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > MAX_NOTEBOOK_BYTES:
+            raise SubmissionError(f"the notebook is larger than {MAX_NOTEBOOK_BYTES >> 20} MB")
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def _grade_cells(path: Path, raw: bytes, cells: list[str], prepared: Prepared, sandbox: Sandbox, student: str) -> dict:
+    started = time.monotonic()
+    try:
+        headings = notebook.code_cell_headings(json.loads(raw))
+    except Exception:  # noqa: BLE001 - headings only make messages friendlier
+        headings = []
     learner = exercises.top_level_functions(cells)
     skip: set[int] = set()
     notes: dict[int, str] = {}
@@ -368,35 +445,71 @@ def grade_file(
     seed: int | None = None,
     limits: Limits | None = None,
     instructor: str | Path | None = None,
+    isolated: bool = True,
 ) -> dict:
-    """Grade one notebook from scratch (its own sandbox and fresh hidden-test inputs)."""
+    """Grade one notebook from scratch (its own sandbox; hidden-test inputs from ``seed``, by default ``DEFAULT_SEED``).
+
+    isolated=False grades without the operating-system sandbox (self-study only; the report
+    says so). With isolated=True, raises SandboxError where the sandbox cannot run.
+    """
     path = Path(path)
     try:
-        slug = exercises.resolve(exercise) if exercise else detect_exercise(_peek(path), path)
+        slug = _exercise_of(path, exercise)
     except LookupError as err:
-        return _empty_report(path, path.stem, None, str(err))
-    prepared = prepare(slug, seed, instructor)
-    with Sandbox(limits, deny_roots=[prepared.instructor]) as sandbox:
+        return _mark(_empty_report(path, path.stem, None, str(err)), None if isolated else _Unisolated())
+    with Sandbox(limits, isolated=isolated, ahead=4) as sandbox:  # a worker starts while the tests are drawn
+        prepared = prepare(slug, seed, instructor)
+        _check_private(prepared, isolated)
+        sandbox.plan(len(prepared.questions))  # and the others right after
         return grade_notebook(path, prepared, sandbox)
 
 
-def _peek(path: Path) -> dict:
+def _check_private(prepared: Prepared, isolated: bool) -> None:
+    """Refuse to grade for credit when the sandbox could read the instructor folder."""
+    if isolated and readable_inside(prepared.instructor):
+        raise SandboxError(
+            f"the instructor folder {prepared.instructor} lies inside a folder the sandbox can read "
+            "(the Python installation or the system libraries): move it elsewhere"
+        )
+
+
+class _Unisolated:
+    isolated = False
+
+
+def _exercise_of(path: Path, exercise: str | None) -> str:
+    """The exercise to grade ``path`` as; LookupError says why there is none (including why the
+    file cannot be read, when that is the reason)."""
+    if exercise:
+        return exercises.resolve(exercise)
     try:
-        return json.loads(path.read_bytes()[:MAX_NOTEBOOK_BYTES])
-    except (OSError, ValueError):
-        return {}
+        claimed, problem = notebook.submission_cells(read_submission(path))[1], None
+    except SubmissionError as err:
+        claimed, problem = None, str(err)
+    try:
+        return detect_exercise(claimed, path)
+    except LookupError:
+        if problem:
+            raise LookupError(problem) from None
+        raise
 
 
 def find_submissions(folder: str | Path) -> list[tuple[str, Path]]:
-    """(student, path) for every notebook below ``folder``; the student is the relative path."""
+    """(student, path) for every notebook below ``folder``; the student is the relative path.
+
+    Symbolic links are listed (and later refused) but never followed; at most
+    MAX_FOLDER_DEPTH folders deep; checkpoint folders are left out.
+    """
     folder = Path(folder)
     found = []
-    for path in sorted(folder.rglob("*.ipynb")):
-        if ".ipynb_checkpoints" in path.parts:
-            continue
-        relative = path.relative_to(folder).with_suffix("")
-        found.append((relative.as_posix(), path))
-    return found
+    for root, dirs, files in os.walk(folder, followlinks=False):
+        depth = len(Path(root).relative_to(folder).parts)
+        dirs[:] = sorted(d for d in dirs if d != ".ipynb_checkpoints" and depth < MAX_FOLDER_DEPTH)
+        for name in files + [d for d in os.listdir(root) if d.endswith(".ipynb") and d in dirs]:
+            if name.endswith(".ipynb"):
+                path = Path(root) / name
+                found.append((path.relative_to(folder).with_suffix("").as_posix(), path))
+    return sorted(set(found))
 
 
 def grade_folder(
@@ -407,43 +520,51 @@ def grade_folder(
     seed: int | None = None,
     limits: Limits | None = None,
     instructor: str | Path | None = None,
+    isolated: bool = True,
 ) -> list[dict]:
     """Grade every notebook under ``folder``, ``jobs`` at a time; one report per notebook.
 
     All submissions of one exercise get the same hidden-test inputs (from ``seed``, by default
-    ``DEFAULT_SEED``), so grading the folder again gives the same gradebook.
+    ``DEFAULT_SEED``), so grading the folder again gives the same gradebook. Whatever a
+    submission contains or does, every other one is graded and reported.
     """
     submissions = find_submissions(folder)
     seed = DEFAULT_SEED if seed is None else seed
+    lanes = max(1, min(jobs, len(submissions)))
+    sandboxes = [Sandbox(limits, isolated=isolated) for _ in range(lanes)]
+    try:
+        for sandbox in sandboxes:  # fails here, once, if the machine cannot isolate; workers load meanwhile
+            sandbox.start()
+        return _grade_planned(submissions, exercise, seed, instructor, sandboxes)
+    finally:
+        for sandbox in sandboxes:
+            sandbox.close()
+
+
+def _grade_planned(submissions, exercise, seed, instructor, sandboxes: list[Sandbox]) -> list[dict]:
     prepared: dict[str, Prepared] = {}
     plan = []
     for student, path in submissions:
         try:
-            slug = exercises.resolve(exercise) if exercise else detect_exercise(_peek(path), path)
+            slug = _exercise_of(path, exercise)
         except LookupError as err:
             plan.append((student, path, None, str(err)))
             continue
         if slug not in prepared:
             prepared[slug] = prepare(slug, seed, instructor)
+            _check_private(prepared[slug], sandboxes[0].isolated)
         plan.append((student, path, prepared[slug], None))
-    deny = sorted({str(p.instructor) for p in prepared.values()})
-    lanes = max(1, min(jobs, len(plan)))
-    sandboxes = [Sandbox(limits, deny_roots=deny) for _ in range(lanes)]
     free = list(sandboxes)
 
     def grade_one(item) -> dict:
         student, path, prep, problem = item
         if prep is None:
-            return _empty_report(path, student, None, problem)
+            return _mark(_empty_report(path, student, None, problem), sandboxes[0])
         sandbox = free.pop()
         try:
             return grade_notebook(path, prep, sandbox, student)
         finally:
             free.append(sandbox)
 
-    try:
-        with ThreadPoolExecutor(max_workers=lanes) as pool:
-            return list(pool.map(grade_one, plan))
-    finally:
-        for sandbox in sandboxes:
-            sandbox.close()
+    with ThreadPoolExecutor(max_workers=len(sandboxes)) as pool:
+        return list(pool.map(grade_one, plan))

@@ -59,6 +59,13 @@ class Mistake:
         return [node.name for node in tree.body if isinstance(node, ast.FunctionDef)]
 
 
+def _reference(slug: str, instructor: str | Path | None = None):
+    """The reference solutions (``grade.reference``; imported here, since grade imports this module)."""
+    from dlgrade.grade import reference
+
+    return reference(slug, instructor)
+
+
 def catalogue_path(slug: str, instructor: str | Path | None = None) -> Path:
     return exercises.instructor_dir(instructor) / "mistakes" / f"{exercises.resolve(slug)}.py"
 
@@ -83,7 +90,7 @@ def problems(slug: str, instructor: str | Path | None = None) -> list[str]:
     except Exception as err:  # noqa: BLE001 - a broken catalogue is reported, not raised
         return [f"mistakes/{path.name}: cannot be loaded ({type(err).__name__}: {err})"]
     questions = {q.id: q.function for q in exercises.public(slug).QUESTIONS}
-    reference = set(vars(exercises.reference(slug, instructor)))
+    reference = set(vars(_reference(slug, instructor)))
     found, seen = [], set()
     for number, m in enumerate(entries, start=1):
         where = f"mistakes/{path.name}, entry {number} ({getattr(m, 'name', '?')!r})"
@@ -143,7 +150,7 @@ class Catalogue:
 
     def __init__(self, slug: str, instructor: str | Path | None = None):
         self.entries = load(slug, instructor)
-        self.reference = vars(exercises.reference(slug, instructor))
+        self.reference = vars(_reference(slug, instructor))
         self._spaces: dict[int, dict] = {}
 
     def for_question(self, question: str) -> list[Mistake]:

@@ -165,6 +165,51 @@ def grading_sources(nb: dict) -> list[str]:
     return sources
 
 
+class SubmissionError(ValueError):
+    """A submitted file that cannot be graded; the message says why, for the report."""
+
+
+MAX_CELLS = 2000
+MAX_CELL_CHARS = 1 << 20
+
+
+def submission_cells(raw: bytes) -> tuple[list[str], str | None]:
+    """(code cells to run, the exercise the metadata claims) from a submitted file's bytes.
+
+    Strict about types: anything that is not an nbformat-4-like notebook raises
+    SubmissionError with a reason a student can act on; nothing else escapes.
+    """
+    try:
+        nb = json.loads(raw)
+    except RecursionError as err:
+        raise SubmissionError("the notebook's JSON is nested too deeply") from err
+    except (UnicodeDecodeError, ValueError) as err:  # ValueError: bad JSON, or numbers too long
+        raise SubmissionError("the file is not a readable notebook (.ipynb JSON)") from err
+    if not isinstance(nb, dict) or not isinstance(nb.get("cells", []), list):
+        raise SubmissionError("the file is not a notebook (no list of cells)")
+    cells = nb.get("cells", [])
+    if len(cells) > MAX_CELLS:
+        raise SubmissionError(f"the notebook has more than {MAX_CELLS} cells")
+    sources = []
+    for number, cell in enumerate(cells, start=1):
+        if not isinstance(cell, dict):
+            raise SubmissionError(f"cell {number} is not a notebook cell")
+        if cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source", "")
+        if isinstance(source, list) and all(isinstance(line, str) for line in source):
+            source = "".join(source)
+        if not isinstance(source, str):
+            raise SubmissionError(f"cell {number}: its source is not text")
+        if len(source) > MAX_CELL_CHARS:
+            raise SubmissionError(f"cell {number} is longer than {MAX_CELL_CHARS} characters")
+        sources.append(_neutralise_magics(source) or "")
+    metadata = nb.get("metadata")
+    claimed = metadata.get("dlgrade") if isinstance(metadata, dict) else None
+    exercise = claimed.get("exercise") if isinstance(claimed, dict) else None
+    return sources, exercise if isinstance(exercise, str) and len(exercise) < 200 else None
+
+
 def code_cell_headings(nb: dict) -> list[str]:
     """For each code cell (in ``grading_sources`` order), the text of the last Markdown heading
     above it, e.g. "Question 2.2: a numerically stable softmax (3 points)" ("" before any)."""

@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from dlgrade import wire
+
 # Default tolerances by the expected array's dtype: float32 keeps ~7 digits, float64 ~16.
 RTOL = {np.dtype(np.float32): 2e-4, np.dtype(np.float64): 1e-6}
 ATOL = {np.dtype(np.float32): 1e-5, np.dtype(np.float64): 1e-9}
@@ -41,8 +43,9 @@ class Question:
 class Fn:
     """A test function passed as an argument (for example the ``f`` of a numerical gradient).
 
-    Functions cannot cross a process boundary as data, so the worker rebuilds
-    ``wire.TEST_FUNCTIONS[fn_name](**params)``.
+    It stands for ``wire.TEST_FUNCTIONS[fn_name](**params)``. When grading, it stays in the grader: the
+    sandboxed function gets a stand-in that asks the grader for f(x), one point at a time,
+    so the parameters never reach the submission. The learner's ``check`` builds it in place.
     """
 
     fn_name: str
@@ -57,8 +60,10 @@ class Case:
         ``check`` decides.
     check: extra test on the returned value: ``check(actual) -> message or None``.
     rtol, atol: tolerances; None picks them from the expected dtype.
-    strict_fp: run under ``np.errstate(over, divide, invalid = "raise")``, so overflow
-        warnings become errors (for "no overflow at +-1000" cases).
+    strict_fp: the learner's ``check`` runs the call under ``np.errstate(over, divide,
+        invalid = "raise")``. The grader ignores it: the submission controls its own
+        errstate, so grades depend only on the values (choose inputs where an unstable
+        formula returns inf or NaN).
     hint: shown when the case fails with a wrong value, NaN/inf, a floating-point error, a wrong
         shape or a time-out (not for an exception, a dtype or a changed input: their messages
         name the cause).
@@ -78,6 +83,59 @@ class Case:
     hint: str = ""
     time_limit: float | None = None
     hints: dict[str, str] = field(default_factory=dict)
+
+
+def fresh_copy(value):
+    """A copy of a call's arguments to pass to a function: arrays copied, lists, tuples and dicts
+    rebuilt (the same array twice stays one copy), ``Fn`` turned into the function."""
+    memo: dict[int, Any] = {}
+
+    def copy(v):
+        if isinstance(v, np.ndarray):
+            if id(v) not in memo:
+                memo[id(v)] = v.copy()
+            return memo[id(v)]
+        if isinstance(v, Fn):
+            return wire.make_function(v.fn_name, dict(v.params))
+        if isinstance(v, (list, tuple)):
+            return type(v)(copy(x) for x in v)
+        if isinstance(v, dict):
+            return {k: copy(x) for k, x in v.items()}
+        return v
+
+    return copy(value)
+
+
+def _unchanged(after, before) -> bool:
+    if isinstance(before, np.ndarray):
+        return (
+            isinstance(after, np.ndarray)
+            and after.shape == before.shape
+            and after.dtype == before.dtype
+            and bool(np.array_equal(after, before, equal_nan=before.dtype.kind in "fc"))
+        )
+    if isinstance(before, (list, tuple)):
+        return (
+            isinstance(after, (list, tuple))
+            and len(after) == len(before)
+            and all(_unchanged(a, b) for a, b in zip(after, before, strict=True))
+        )
+    if isinstance(before, dict):
+        same_keys = isinstance(after, dict) and after.keys() == before.keys()
+        return same_keys and all(_unchanged(after[k], before[k]) for k in before)
+    return True  # numbers, strings, None, functions: a call cannot change them in place
+
+
+def changed_arguments(before_args, after_args, before_kwargs=None, after_kwargs=None) -> list[str]:
+    """Which arguments a call changed in place ("argument 2", "state"): ``before_*`` as passed,
+    ``after_*`` as they were when the call returned."""
+    pairs = enumerate(zip(before_args, after_args, strict=False))
+    changed = [f"argument {i + 1}" for i, (b, a) in pairs if not _unchanged(a, b)]
+    before_kwargs, after_kwargs = before_kwargs or {}, after_kwargs or {}
+    for key, before in before_kwargs.items():
+        if key not in after_kwargs or not _unchanged(after_kwargs[key], before):
+            changed.append(str(key))
+    return changed
 
 
 def _index_str(index: tuple[int, ...]) -> str:

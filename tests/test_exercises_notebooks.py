@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from dlgrade import checks, exercises, notebook
+from dlgrade import checks, exercises, grade, notebook
 from dlgrade.spec import Question
 
 REPO = Path(__file__).resolve().parents[1]
@@ -34,7 +34,7 @@ def run_in_process(path: Path) -> str:
     return out.getvalue()
 
 
-def test_every_exercise_has_learner_and_source_notebooks_and_hidden_tests():
+def test_every_exercise_has_learner_and_source_notebooks():
     assert SLUGS == [
         "01_numpy_gradients",
         "02_activations_losses",
@@ -45,6 +45,9 @@ def test_every_exercise_has_learner_and_source_notebooks_and_hidden_tests():
         "07_backprop",
         "08_minibatch_sgd",
         "09_lr_schedules",
+        "10_batchnorm_dropout",
+        "11_metrics",
+        "12_residual_class",
     ]
     for slug in SLUGS:
         assert (EXERCISES / f"{slug}.ipynb").exists() and exercises.source_notebook(slug).exists()
@@ -94,7 +97,7 @@ def test_wrong_answers_fail_the_public_tests_with_a_message(slug):
 
 
 def test_check_prints_pass_fail_and_hints(capsys):
-    ref = exercises.reference("02")
+    ref = grade.reference("02")
     checks.check("2.2", ref.softmax)
     assert "✅ passed: Question 2.2 (softmax), all 4 public tests" in capsys.readouterr().out
 
@@ -124,7 +127,7 @@ def test_every_icon_is_followed_by_its_word_and_one_error_is_told_once_with_its_
 
     checks.check("2.2", typo_softmax)
     checks.check("2.1", stub)
-    checks.check("2.1", exercises.reference("02").sigmoid)
+    checks.check("2.1", grade.reference("02").sigmoid)
     out = capsys.readouterr().out
     assert out.count("NameError") == 1, out
     assert "4 tests (" in out and "(in `typo_softmax`, line " in out
