@@ -251,3 +251,75 @@ class HeldOutAccuracy(Callback):
         predicted = np.argmax(self.model.predict(self.x), axis=1)  # logits (N, 10) -> classes (N,)
         logs["test_accuracy"] = float(np.mean(predicted == self.y))
         self.seconds += time.perf_counter() - start
+
+
+class ReduceLROnPlateau(Callback):
+    """Multiply the learning rate by ``factor`` when ``monitor`` stops improving.
+
+    After every epoch: an epoch that beats the best value so far by more than ``min_delta``
+    resets the count of bad epochs; any other epoch adds one. When ``patience`` bad epochs
+    have accumulated, ``lr <- max(lr * factor, min_lr)``, the count restarts, and the next
+    ``cooldown`` epochs are not counted. The new rate applies from the next epoch on.
+    mode: "min", "max" or "auto" (max for accuracy-like names, else min).
+    ``reductions`` lists the epochs after which the rate was cut.
+
+    Keras counts the same way; PyTorch's ``ReduceLROnPlateau`` waits one epoch longer
+    (it cuts when the bad epochs *exceed* ``patience``) and by default uses a relative threshold.
+    """
+
+    def __init__(
+        self,
+        monitor: str = "val_loss",
+        factor: float = 0.1,
+        patience: int = 10,
+        min_delta: float = 0.0,
+        cooldown: int = 0,
+        min_lr: float = 0.0,
+        mode: str = "auto",
+    ):
+        if not 0 < factor < 1:
+            raise ValueError(f"ReduceLROnPlateau: factor must be in (0, 1), got {factor}")
+        if mode not in ("auto", "min", "max"):
+            raise ValueError(f"ReduceLROnPlateau: mode must be 'auto', 'min' or 'max', got {mode!r}")
+        if patience < 0 or cooldown < 0 or min_delta < 0 or min_lr < 0:
+            raise ValueError("ReduceLROnPlateau: patience, cooldown, min_delta and min_lr must be >= 0")
+        self.monitor = monitor
+        self.factor = factor
+        self.patience = patience
+        self.min_delta = min_delta
+        self.cooldown = cooldown
+        self.min_lr = min_lr
+        base = monitor.removeprefix("val_")
+        self.mode = mode if mode != "auto" else ("max" if base in HIGHER_IS_BETTER else "min")
+
+    def on_train_begin(self, logs=None):
+        self.best = -math.inf if self.mode == "max" else math.inf
+        self.wait = 0
+        self.cooldown_left = 0
+        self.reductions: list[int] = []
+
+    def _improved(self, value: float) -> bool:
+        if self.mode == "min":
+            return value < self.best - self.min_delta
+        return value > self.best + self.min_delta
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        if self.monitor not in logs:
+            raise KeyError(
+                f"ReduceLROnPlateau: monitor {self.monitor!r} is not in the epoch logs {sorted(logs)} "
+                f"(monitoring 'val_...' needs validation_data or validation_split in fit)"
+            )
+        value = logs[self.monitor]
+        if self._improved(value):
+            self.best, self.wait = value, 0
+        elif self.cooldown_left > 0:
+            self.cooldown_left -= 1
+        else:
+            self.wait += 1
+            if self.wait >= self.patience:
+                optimizer = self.model.optimizer
+                optimizer.lr = max(optimizer.lr * self.factor, self.min_lr)
+                self.reductions.append(epoch)
+                self.wait = 0
+                self.cooldown_left = self.cooldown

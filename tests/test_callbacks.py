@@ -145,3 +145,46 @@ def test_history_plot_draws_loss_and_metrics_with_titles_and_labels():
     assert all(ax.get_xlabel() == "epoch" and ax.get_ylabel() for ax in fig.axes)
     assert len(fig.axes[0].lines) == 2  # training and validation
     plt.close(fig)
+
+
+def test_reduce_lr_on_plateau_cuts_the_rate_after_patience_bad_epochs():
+    from dlcore.callbacks import ReduceLROnPlateau
+
+    class FakeModel:
+        def __init__(self):
+            self.optimizer = type("Opt", (), {"lr": 1.0})()
+
+    cb = ReduceLROnPlateau(monitor="val_loss", factor=0.5, patience=2, min_lr=0.2)
+    cb.set_model(FakeModel())
+    cb.on_train_begin({})
+    lrs = []
+    for epoch, value in enumerate([5, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3]):
+        cb.on_epoch_end(epoch, {"val_loss": value})
+        lrs.append(cb.model.optimizer.lr)
+    # bad epochs 2, 3 -> cut after epoch 3; bad 4, 5 -> cut after 5; 6 improves; bad 7, 8 -> cut (floored at 0.2)
+    assert cb.reductions == [3, 5, 8, 10]
+    assert lrs == pytest.approx([1, 1, 1, 0.5, 0.5, 0.25, 0.25, 0.25, 0.2, 0.2, 0.2, 0.2])
+
+
+def test_reduce_lr_on_plateau_cooldown_and_max_mode():
+    from dlcore.callbacks import ReduceLROnPlateau
+
+    cb = ReduceLROnPlateau(monitor="val_accuracy", factor=0.1, patience=1, cooldown=2)
+    assert cb.mode == "max"
+    cb.set_model(type("M", (), {"optimizer": type("Opt", (), {"lr": 1.0})()})())
+    cb.on_train_begin({})
+    for epoch, value in enumerate([0.5, 0.5, 0.5, 0.5, 0.5]):
+        cb.on_epoch_end(epoch, {"val_accuracy": value})
+    assert cb.reductions == [1, 4]  # cut, two epochs of cooldown, then one bad epoch cuts again
+
+
+def test_reduce_lr_on_plateau_in_fit_lowers_the_logged_rate():
+    from dlcore.callbacks import ReduceLROnPlateau
+
+    model = line_model(w0=0.0, lr=0.1)
+    history = model.fit(
+        X, X, epochs=30, validation_data=(X, -X), callbacks=[ReduceLROnPlateau(patience=1, factor=0.5)], verbose=0
+    )
+    lrs = history.history["lr"]
+    assert lrs[0] == pytest.approx(0.1) and lrs[-1] < 0.1
+    assert all(b in (a, a * 0.5) or b == pytest.approx(a * 0.5) for a, b in zip(lrs, lrs[1:], strict=False))

@@ -235,3 +235,76 @@ def test_split_heads_gives_each_head_its_slice_of_features(ref):
     assert heads.shape == (2, 4, 3, 3)
     for k in range(4):
         assert np.array_equal(heads[:, k], x[:, :, 3 * k : 3 * k + 3])
+
+
+# --- exercise 7: backpropagation ------------------------------------------------------------
+def test_mlp_backward_equals_the_numerical_gradient_of_the_mean_cross_entropy(ref):
+    sizes = [(5, 4), (4, 3), (3, 6)]
+    params = {}
+    for i, (n_in, n_out) in enumerate(sizes, start=1):
+        params[f"W{i}"] = RNG.normal(size=(n_in, n_out))
+        params[f"b{i}"] = RNG.normal(size=n_out) * 0.1
+    X, y = RNG.normal(size=(7, 5)), RNG.integers(0, 6, size=7)
+
+    def loss():
+        P = ref.mlp_forward(X, params)["P"]
+        return -np.mean(np.log(P[np.arange(len(y)), y]))
+
+    grads = ref.mlp_backward(X, y, params, ref.mlp_forward(X, params))
+    for name, value in params.items():
+        assert grads[name].shape == value.shape
+        assert rel_error(grads[name], numeric_grad(loss, value)) < 1e-7, name
+
+
+def test_mlp_forward_softmax_rows_sum_to_one_for_huge_logits(ref):
+    params = {"W1": np.eye(2), "b1": np.zeros(2), "W2": np.eye(2), "b2": np.zeros(2)}
+    params |= {"W3": np.eye(2) * 1e4, "b3": np.zeros(2)}
+    with np.errstate(over="raise", invalid="raise"):
+        P = ref.mlp_forward(np.array([[1.0, 0.5]]), params)["P"]
+    np.testing.assert_allclose(P, [[1.0, 0.0]])
+
+
+# --- exercise 8: mini-batch SGD and clipping -------------------------------------------------
+def test_shuffled_batches_cover_every_index_once_per_epoch_in_a_new_order(ref):
+    batches = ref.shuffled_batches(23, 5, 3, 7)
+    assert [len(b) for b in batches] == [5, 5, 5, 5, 3] * 3
+    epochs = [np.concatenate(batches[5 * e : 5 * e + 5]) for e in range(3)]
+    for order in epochs:
+        np.testing.assert_array_equal(np.sort(order), np.arange(23))
+    assert not np.array_equal(epochs[0], epochs[1]) and not np.array_equal(epochs[1], epochs[2])
+
+
+def test_clip_by_global_norm_keeps_the_direction_and_bounds_the_norm(ref):
+    grads = [RNG.normal(size=(3, 4)) * 10, RNG.normal(size=2)]
+    clipped, norm = ref.clip_by_global_norm(grads, 1.0)
+    flat, flat_clipped = np.concatenate([g.ravel() for g in grads]), np.concatenate([g.ravel() for g in clipped])
+    assert norm == pytest.approx(np.linalg.norm(flat))
+    assert np.linalg.norm(flat_clipped) == pytest.approx(1.0)
+    np.testing.assert_allclose(flat_clipped * norm, flat)
+
+
+def test_minibatch_sgd_with_full_batches_is_gradient_descent_and_converges_to_least_squares(ref):
+    X = RNG.normal(size=(40, 3))
+    y = X @ np.array([2.0, -1.0, 0.5]) + 0.05 * RNG.normal(size=40)
+    w, losses = ref.minibatch_sgd(X, y, np.zeros(3), 0.1, 40, 300, 0)
+    np.testing.assert_allclose(w, np.linalg.lstsq(X, y, rcond=None)[0], atol=1e-8)
+    assert all(a >= b - 1e-12 for a, b in zip(losses, losses[1:], strict=False))  # full batch: monotone
+
+
+# --- exercise 9: learning-rate schedules ----------------------------------------------------
+def test_warmup_cosine_equals_dlcores_linear_warmup_into_cosine(ref):
+    from dlcore import schedules
+
+    W, T, lr_max, lr_min = 7, 60, 0.8, 0.05
+    book = schedules.LinearWarmup(schedules.Cosine(lr_max, T=T - W, lr_min=lr_min), warmup=W)
+    for t in range(T + 20):
+        assert ref.warmup_cosine(t, lr_max, W, T, lr_min) == pytest.approx(book(t)), t
+
+
+def test_step_decay_drops_at_multiples_of_every_one_epoch_after_the_textbook_formula(ref):
+    from dlcore import schedules
+
+    textbook = schedules.StepDecay(0.3, drop=0.5, epochs_drop=4)
+    assert [ref.step_decay(t, 0.3, 0.5, 4) for t in range(4)] == [0.3] * 4
+    for t in range(1, 30):
+        assert ref.step_decay(t, 0.3, 0.5, 4) == pytest.approx(textbook(t - 1))

@@ -68,3 +68,40 @@ def test_schedules_reject_bad_arguments_with_clear_messages():
 
 def test_repr_names_the_schedule_and_its_settings():
     assert repr(schedules.StepDecay(0.1, 0.5, 10)) == "StepDecay(lr0=0.1, drop=0.5, epochs_drop=10)"
+
+
+def test_multistep_multiplies_by_gamma_at_each_milestone_reached():
+    s = schedules.MultiStep(1.0, milestones=[3, 6], gamma=0.1)
+    assert [s(t) for t in range(8)] == pytest.approx([1, 1, 1, 0.1, 0.1, 0.1, 0.01, 0.01])
+    with pytest.raises(ValueError, match="increasing positive integers"):
+        schedules.MultiStep(1.0, milestones=[6, 3])
+
+
+def test_cyclical_is_a_triangle_wave_from_base_to_max_and_back():
+    s = schedules.Cyclical(0.1, 1.0, step_size=5)
+    assert s(0) == pytest.approx(0.1) and s(5) == pytest.approx(1.0) and s(10) == pytest.approx(0.1)
+    assert s(2) == pytest.approx(0.1 + 0.9 * 2 / 5)  # rising linearly
+    assert s(7) == pytest.approx(0.1 + 0.9 * 3 / 5)  # falling linearly
+    assert [s(t) for t in range(10)] == pytest.approx([s(t + 10) for t in range(10)])  # period 2 * step_size
+
+
+def test_cyclical_triangular2_halves_the_peak_every_cycle():
+    s = schedules.Cyclical(0.0, 1.0, step_size=4, mode="triangular2")
+    assert [s(4), s(12), s(20)] == pytest.approx([1.0, 0.5, 0.25])
+    with pytest.raises(ValueError, match="mode must be"):
+        schedules.Cyclical(0.0, 1.0, 4, mode="exp")
+
+
+def test_one_cycle_rises_by_a_cosine_to_max_then_falls_far_below_the_start():
+    s = schedules.OneCycle(1.0, total=100, pct_start=0.3, div_factor=25, final_div_factor=1e4)
+    start, end = 1.0 / 25, 1.0 / 25 / 1e4
+    assert s(0) == pytest.approx(start)
+    assert s(15) == pytest.approx(start + (1.0 - start) / 2)  # halfway up: cos(π/2) = 0
+    assert s(30) == pytest.approx(1.0)
+    assert s(65) == pytest.approx(end + (1.0 - end) / 2)  # halfway down
+    assert s(100) == pytest.approx(end) and s(150) == pytest.approx(end)
+    rising = [s(t) for t in range(31)]
+    falling = [s(t) for t in range(30, 101)]
+    assert rising == sorted(rising) and falling == sorted(falling, reverse=True)
+    with pytest.raises(ValueError, match="pct_start"):
+        schedules.OneCycle(1.0, total=10, pct_start=1.0)
