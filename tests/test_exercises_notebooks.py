@@ -34,8 +34,8 @@ def run_in_process(path: Path) -> str:
     return out.getvalue()
 
 
-def test_there_are_six_exercises_with_learner_and_source_notebooks():
-    assert SLUGS == [
+def test_every_exercise_has_learner_and_source_notebooks():
+    assert SLUGS[:6] == [
         "01_numpy_gradients",
         "02_activations_losses",
         "03_dense_layer",
