@@ -19,6 +19,7 @@ attends over the cache: one position per token.
 from __future__ import annotations
 
 import math
+import time
 
 import numpy as np
 
@@ -183,3 +184,38 @@ def parameter_count(vocab_size: int, context: int, d_model: int, num_layers: int
 def flops_per_token(non_embedding_params: int, num_layers: int, context: int, d_model: int) -> int:
     """Forward FLOPs per token, 2 N + 2 L T d (Kaplan et al. 2020): a multiply-add is 2 FLOPs."""
     return 2 * non_embedding_params + 2 * num_layers * context * d_model
+
+
+def train_steps(
+    model: Module,
+    make_batch,
+    steps: int,
+    lr: float,
+    rng: np.random.Generator | int | None = None,
+    desc: str = "training",
+    verbose: int = 1,
+) -> tuple[list[float], float]:
+    """Adam on fresh batches make_batch(rng) -> (x, y), cross-entropy on logits (N, T, V) or (N, C).
+
+    Returns the loss of every step and the CPU seconds the training took (``time.process_time``,
+    which other programs on a shared machine do not inflate the way they inflate wall time).
+    """
+    from tqdm.auto import tqdm
+
+    from dlcore.losses import CategoricalCrossEntropy
+    from dlcore.optim import Adam
+
+    rng = get_rng(rng)
+    loss, opt = CategoricalCrossEntropy(), Adam(model.parameters(), lr=lr)
+    losses = []
+    model.train()
+    start = time.process_time()
+    for _ in tqdm(range(steps), desc=desc, disable=not verbose, unit="step"):
+        x, y = make_batch(rng)
+        model.zero_grad()
+        losses.append(loss(model(x), y))
+        model.backward(loss.backward())
+        opt.step()
+    seconds = time.process_time() - start
+    model.eval()
+    return losses, seconds
