@@ -49,6 +49,7 @@ def plot_transfer(results: dict, n: int, frozen: int) -> Figure:
         ylabel="test accuracy",
         title=f"{n} examples per class: transfer {gain:+.1%} against scratch",
     )
+    ax.minorticks_off()  # log axis: only the sizes themselves are labelled
     ax.legend(loc="lower right")
     fig.tight_layout()
     return fig
