@@ -17,12 +17,14 @@ class Parameter:
     """A trainable array and the gradient of the loss with respect to it.
 
     value: any shape; grad: same shape and dtype as value.
+    trainable: False freezes it: optimizers skip it (no update, no weight decay, no state).
     """
 
     def __init__(self, value: np.ndarray, name: str = ""):
         self.value = np.asarray(value)
         self.grad = np.zeros_like(self.value)
         self.name = name
+        self.trainable = True
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -130,6 +132,22 @@ class Module:
     def zero_grad(self) -> None:
         for p in self.parameters():
             p.zero_grad()
+
+    # --- freezing (transfer learning) ---------------------------------------------------
+    @property
+    def trainable(self) -> bool:
+        """True when at least one of this module's parameters is trainable (or it has none)."""
+        params = self.parameters()
+        return not params or any(p.trainable for p in params)
+
+    @trainable.setter
+    def trainable(self, value: bool) -> None:
+        """``module.trainable = False`` freezes every parameter of the module and its sub-modules."""
+        for p in self.parameters():
+            p.trainable = bool(value)
+
+    def trainable_parameters(self) -> list[Parameter]:
+        return [p for p in self.parameters() if p.trainable]
 
     # --- modes ------------------------------------------------------------------------
     def train(self, mode: bool = True) -> Module:

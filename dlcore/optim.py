@@ -112,11 +112,14 @@ class Optimizer:
     def step(self) -> None:
         """Apply one update to every parameter, using the gradients currently in ``p.grad``."""
         self.t += 1
-        if self.clip_norm is not None:
-            clip_grad_norm(self.params, self.clip_norm)
-        if self.clip_value is not None:
-            clip_grad_value(self.params, self.clip_value)
+        active = [p for p in self.params if p.trainable]  # frozen parameters are skipped entirely
+        if self.clip_norm is not None and active:
+            clip_grad_norm(active, self.clip_norm)
+        if self.clip_value is not None and active:
+            clip_grad_value(active, self.clip_value)
         for p, state in zip(self.params, self.state, strict=True):
+            if not p.trainable:
+                continue
             g = p.grad
             if self.weight_decay and not self.decoupled_weight_decay:
                 g = g + self.weight_decay * p.value  # gradient of (λ/2)||w||^2 added to dL/dw
