@@ -7,14 +7,18 @@ Read it file by file; the modules fall into six groups:
   against finite differences), ``autograd`` (a scalar autograd for the graph lesson);
 - layers: ``activations`` (the functions and the one registry of names), ``layers`` (Dense,
   activation layers, Dropout, BatchNorm, LayerNorm, Flatten, AddChannelAxis), ``conv``,
-  ``pooling``, ``residual``, ``recurrent``, ``embedding``, ``attention``, ``transformer``,
+  ``pooling``, ``residual``, ``recurrent``, ``embedding``, ``attention``,
+  ``additive_attention``, ``transformer``, ``gpt`` (a tiny decoder-only model with a K/V cache),
+  ``seq2seq``,
   ``shallow`` (one-hidden-layer networks), ``linear_models`` (perceptron, logistic regression);
-- training: ``losses``, ``optim``, ``schedules``, ``regularizers``, ``callbacks``,
+- training: ``losses``, ``distillation``, ``optim``, ``schedules``, ``regularizers``, ``callbacks``,
   ``metrics``, ``evaluation`` (ROC, PR, calibration), ``model_selection`` (k-fold),
   ``regularization`` (proximal L1, dropout and weight-decay helpers), ``model`` (``Sequential``
   with compile/fit/evaluate/predict), ``functional`` (``Input``/``Model`` over a graph of
-  layers), ``saving`` (weights to and from ``.npz``);
-- data: ``datasets``, ``datasets_seq``, ``preprocessing``, ``mnist1d`` (the MNIST-1D baselines);
+  layers), ``saving`` (weights to and from ``.npz``), ``landscape`` (loss slices, sharpness),
+  ``transfer`` (pretraining and freezing experiments), ``sampling`` (temperature, top-k);
+- data: ``datasets``, ``datasets_seq``, ``char_text`` (text that ships with Python), ``preprocessing``,
+  ``mnist1d`` (the MNIST-1D baselines);
 - pictures: ``plotting`` (shared figure helpers), ``figures`` (diagrams);
 - widgets: ``dlcore.widgets.<name>``, one module per interactive figure.
 
@@ -31,17 +35,22 @@ import importlib
 
 from dlcore import (
     activations,
+    additive_attention,
     attention,
     autograd,
     callbacks,
+    char_text,
     conv,
     datasets,
     datasets_seq,
+    distillation,
     embedding,
     evaluation,
     functional,
+    gpt,
     gradcheck,
     init,
+    landscape,
     layers,
     linear_models,
     losses,
@@ -55,17 +64,30 @@ from dlcore import (
     regularization,
     regularizers,
     residual,
+    sampling,
     saving,
     schedules,
+    seq2seq,
     shallow,
+    transfer,
     transformer,
 )
+from dlcore.additive_attention import AdditiveAttention
 from dlcore.attention import MultiHeadAttention, PositionalEmbedding, SinusoidalPositionalEncoding
-from dlcore.callbacks import EarlyStopping, History, LearningRateScheduler, StopOnNaN, TrainingDiverged
+from dlcore.callbacks import (
+    EarlyStopping,
+    History,
+    LearningRateScheduler,
+    ReduceLROnPlateau,
+    StopOnNaN,
+    TrainingDiverged,
+)
 from dlcore.config import get_default_dtype, get_rng, keep_freed_memory, seed, set_default_dtype
 from dlcore.conv import Conv1D, Conv2D, conv_output_size
+from dlcore.distillation import DistillationLoss
 from dlcore.embedding import Embedding
 from dlcore.functional import Add, Concatenate, Input, Model
+from dlcore.gpt import TinyGPT
 from dlcore.gradcheck import check_module_gradients, numerical_gradient, relative_error
 from dlcore.layers import (
     ELU,
@@ -118,10 +140,11 @@ from dlcore.transformer import TransformerConfig, TransformerDecoderBlock, Trans
 
 __all__ = [
     # submodules
-    "activations", "attention", "autograd", "callbacks", "conv", "datasets", "datasets_seq", "embedding",
-    "evaluation", "figures", "functional", "gradcheck", "init", "layers", "linear_models", "losses", "metrics",
-    "mnist1d", "model", "model_selection", "optim", "plotting", "pooling", "preprocessing", "recurrent",
-    "regularization", "regularizers", "residual", "saving", "schedules", "shallow", "transformer",
+    "activations", "additive_attention", "attention", "autograd", "callbacks", "char_text", "conv", "datasets",
+    "datasets_seq", "distillation", "embedding", "evaluation", "figures", "functional", "gpt", "gradcheck", "init",
+    "landscape", "layers", "linear_models", "losses", "metrics", "mnist1d", "model", "model_selection", "optim",
+    "plotting", "pooling", "preprocessing", "recurrent", "regularization", "regularizers", "residual", "sampling",
+    "saving", "schedules", "seq2seq", "shallow", "transfer", "transformer",
     # core
     "Module", "Parameter", "check_input", "get_default_dtype", "get_rng", "seed", "set_default_dtype",
     "keep_freed_memory",
@@ -135,14 +158,15 @@ __all__ = [
     # sequences and attention
     "Embedding", "SimpleRNN", "LSTM", "GRU", "Bidirectional", "MultiHeadAttention", "SinusoidalPositionalEncoding",
     "PositionalEmbedding", "TransformerConfig", "TransformerEncoderBlock", "TransformerDecoderBlock",
+    "AdditiveAttention", "TinyGPT",
     # losses
     "MSE", "MAE", "Huber", "BinaryCrossEntropy", "BinaryCrossEntropyWithLogits", "CategoricalCrossEntropy",
-    "get_loss",
+    "get_loss", "DistillationLoss",
     # optimizers and regularizers
     "SGD", "Momentum", "Nesterov", "Adagrad", "RMSprop", "AdaDelta", "Adam", "AdamW", "AdaMax", "Nadam",
     "AMSGrad", "RAdam", "get_optimizer", "L1", "L2",
     # training helpers
-    "EarlyStopping", "History", "LearningRateScheduler", "StopOnNaN", "TrainingDiverged",
+    "EarlyStopping", "History", "LearningRateScheduler", "ReduceLROnPlateau", "StopOnNaN", "TrainingDiverged",
     "check_module_gradients", "numerical_gradient", "relative_error",
 ]  # fmt: skip
 
