@@ -243,13 +243,15 @@ def train_baseline(
     seed: int = 0,
     steps: int | None = None,
     paper: bool = False,
+    verbose: int = 0,
 ) -> BaselineResult:
     """Train one baseline with its recipe and measure its test accuracy.
 
     name: a key of ``BASELINES``; data: (x_train (N, 40), y_train (N,), x_test, y_test), by
     default ``load_mnist1d()``; seed: drives the initial weights and the batch order;
     steps: Adam steps (default: the recipe's), rounded up to whole epochs; the learning-rate
-    schedule stretches or shrinks to the run's length. paper: train the paper's architecture
+    schedule stretches or shrinks to the run's length. verbose: 1 shows fit's progress bar.
+    paper: train the paper's architecture
     (``build_model(name, paper=True)``) with this recipe's schedule and number of steps.
 
     The test accuracy is also measured after every epoch, for the training curves; nothing
@@ -275,7 +277,7 @@ def train_baseline(
             epochs=epochs,
             batch_size=PAPER_BATCH,
             callbacks=[schedule, test_curve],
-            verbose=0,
+            verbose=verbose,
             rng=rng,
         )
         seconds = time.perf_counter() - start - test_curve.seconds

@@ -210,7 +210,10 @@ def playground_frames(
     from dlcore.widgets.frames import frame_view
 
     chosen = {key: value for key, value in {**DEFAULTS, **settings}.items() if key not in ("dataset", "activation")}
-    runs = {(d, a): train_playground(d, a, **chosen) for d in datasets for a in activations}
+    from tqdm.auto import tqdm
+
+    combos = [(d, a) for d in datasets for a in activations]
+    runs = {(d, a): train_playground(d, a, **chosen) for d, a in tqdm(combos, desc="training the frames")}
 
     def alt(dataset: str, activation: str) -> str:
         run = runs[dataset, activation]
