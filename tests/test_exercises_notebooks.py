@@ -34,7 +34,7 @@ def run_in_process(path: Path) -> str:
     return out.getvalue()
 
 
-def test_there_are_six_exercises_with_learner_and_source_notebooks():
+def test_every_exercise_has_learner_and_source_notebooks():
     assert SLUGS == [
         "01_numpy_gradients",
         "02_activations_losses",
@@ -42,6 +42,7 @@ def test_there_are_six_exercises_with_learner_and_source_notebooks():
         "04_optimizers",
         "05_conv2d",
         "06_attention",
+        "13_pooling_receptive_fields",
     ]
     for slug in SLUGS:
         assert (EXERCISES / f"{slug}.ipynb").exists() and exercises.source_notebook(slug).exists()

@@ -34,7 +34,7 @@ SOLVED = (
 
 def test_the_committed_learner_notebooks_are_exactly_what_the_release_builds():
     built = release.build()
-    assert len(built) == len(exercises.slugs()) == 6
+    assert len(built) == len(exercises.slugs()) >= 6
     assert release.stale(built) == [], "run `python -m dlgrade release` and commit exercises/*.ipynb"
 
 
