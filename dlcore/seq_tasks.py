@@ -1,9 +1,10 @@
 """Generated sequence tasks for recurrent networks (chapter 14): a long-range memory task and a time series.
 
 - ``make_remember_task``: the first step shows one of ``num_symbols`` signal symbols; then come
-  ``gap`` steps of random distractor symbols; the label is the first symbol. Chance accuracy is
+  ``gap`` steps of random noise; the label is the first symbol. Chance accuracy is
   1 / num_symbols. A network must carry one piece of information across ``gap`` steps while
-  ignoring everything that arrives in between.
+  shielding it from everything that arrives in between: a gate can shut the noise out, a
+  plain tanh recurrence adds it to the state at every step.
 - ``make_series`` and ``forecast_windows``: a noisy sum of two sines and the (past window ->
   next value) pairs a forecaster learns from.
 """
@@ -19,26 +20,27 @@ def make_remember_task(
     n: int,
     gap: int,
     num_symbols: int = 4,
-    num_distractors: int = 4,
+    noise_dim: int = 4,
+    noise: float = 1.0,
     rng: np.random.Generator | int | None = None,
     dtype=np.float32,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """x: (n, gap + 1, num_symbols + num_distractors) one-hot, y: (n,) int64 in 0..num_symbols-1.
+    """x: (n, gap + 1, num_symbols + noise_dim), y: (n,) int64 in 0..num_symbols-1.
 
-    Step 0 holds the signal symbol (ids 0..num_symbols-1); steps 1..gap hold distractors
-    (ids num_symbols..num_symbols+num_distractors-1), drawn uniformly.
+    Step 0 holds the signal symbol, one-hot in the first num_symbols features (the noise
+    features are 0 there); steps 1..gap hold Gaussian noise of standard deviation ``noise`` in
+    the last noise_dim features (the symbol features are 0). The label is the step-0 symbol.
     """
-    if n < 1 or gap < 0 or num_symbols < 2 or num_distractors < 1:
+    if n < 1 or gap < 0 or num_symbols < 2 or noise_dim < 1:
         raise ValueError(
-            f"make_remember_task: need n >= 1, gap >= 0, num_symbols >= 2, num_distractors >= 1, "
-            f"got {n}, {gap}, {num_symbols}, {num_distractors}"
+            f"make_remember_task: need n >= 1, gap >= 0, num_symbols >= 2, noise_dim >= 1, "
+            f"got {n}, {gap}, {num_symbols}, {noise_dim}"
         )
     rng = get_rng(rng)
     y = rng.integers(0, num_symbols, size=n)
-    tokens = np.empty((n, gap + 1), dtype=np.int64)
-    tokens[:, 0] = y
-    tokens[:, 1:] = num_symbols + rng.integers(0, num_distractors, size=(n, gap))
-    x = np.eye(num_symbols + num_distractors, dtype=dtype)[tokens]
+    x = np.zeros((n, gap + 1, num_symbols + noise_dim), dtype=dtype)
+    x[np.arange(n), 0, y] = 1.0
+    x[:, 1:, num_symbols:] = noise * rng.standard_normal((n, gap, noise_dim))
     return x, y.astype(np.int64)
 
 

@@ -47,9 +47,10 @@ def test_sample_text_is_reproducible_and_temperature_sharpens():
 
 
 def test_remember_task_labels_are_the_first_symbol():
-    x, y = seq_tasks.make_remember_task(50, gap=7, num_symbols=3, num_distractors=2, rng=0)
+    x, y = seq_tasks.make_remember_task(50, gap=7, num_symbols=3, noise_dim=2, rng=0)
     assert x.shape == (50, 8, 5) and y.shape == (50,)
-    assert np.all(np.argmax(x[:, 0], axis=1) == y) and np.all(np.argmax(x[:, 1:], axis=2) >= 3)
+    assert np.all(np.argmax(x[:, 0], axis=1) == y) and np.all(x[:, 0, 3:] == 0)
+    assert np.all(x[:, 1:, :3] == 0) and 0.8 < x[:, 1:, 3:].std() < 1.2
     with pytest.raises(ValueError):
         seq_tasks.make_remember_task(5, gap=-1)
 
