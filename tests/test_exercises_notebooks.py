@@ -43,6 +43,7 @@ def test_every_exercise_has_learner_and_source_notebooks():
         "05_conv2d",
         "06_attention",
         "13_pooling_receptive_fields",
+        "14_lstm_bptt",
     ]
     for slug in SLUGS:
         assert (EXERCISES / f"{slug}.ipynb").exists() and exercises.source_notebook(slug).exists()

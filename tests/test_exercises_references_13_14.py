@@ -44,3 +44,49 @@ def test_receptive_field_matches_dlcore(ref13):
     for kernels, strides, dil in [([3, 3, 3], [2, 1, 2], [1, 1, 1]), ([7, 3, 3], [2, 2, 1], [1, 2, 1])]:
         rf, _ = cnn_tools.receptive_fields(kernels, strides, dil)
         assert ref13.receptive_field(kernels, strides, dil).tolist() == rf[1:].tolist()
+
+
+@pytest.fixture(scope="module")
+def ref14():
+    return exercises.reference("14")
+
+
+def lstm_args(seed=0, N=3, D=2, H=4):
+    rng = np.random.default_rng(seed)
+    layer = dl.LSTM(D, H, rng=seed, dtype=np.float64)
+    x, h, c = rng.normal(size=(N, D)), rng.normal(size=(N, H)), 2 * rng.normal(size=(N, H))
+    return layer, (x, h, c, layer.W.value, layer.U.value, layer.b.value)
+
+
+def test_lstm_step_forward_matches_dlcore(ref14):
+    layer, args = lstm_args()
+    h, c = ref14.lstm_step_forward(*args)
+    assert np.allclose(h, layer.forward(args[0][:, None], h0=args[1], c0=args[2])) and np.allclose(c, layer.c_n)
+
+
+def test_lstm_step_backward_matches_finite_differences(ref14):
+    _, args = lstm_args(1)
+    rng = np.random.default_rng(5)
+    dh, dc = rng.normal(size=args[1].shape), rng.normal(size=args[1].shape)
+    grads = ref14.lstm_step_backward(dh, dc, *args)
+    for k, g in enumerate(grads):
+        arrays = [a.copy() for a in args]
+
+        def loss(_, arrays=arrays):
+            h, c = ref14.lstm_step_forward(*arrays)
+            return np.sum(h * dh) + np.sum(c * dc)
+
+        numeric = dl.numerical_gradient(loss, arrays[k])
+        assert dl.relative_error(g, numeric) < 1e-7, k
+
+
+def test_rnn_forward_and_bptt_match_dlcore(ref14):
+    rng = np.random.default_rng(2)
+    N, T, D, H = 2, 5, 3, 4
+    layer = dl.SimpleRNN(D, H, return_sequences=True, rng=0, dtype=np.float64)
+    x, h0, dhs = rng.normal(size=(N, T, D)), rng.normal(size=(N, H)), rng.normal(size=(N, T, H))
+    args = (x, h0, layer.W.value, layer.U.value, layer.b.value)
+    assert np.allclose(ref14.rnn_forward(*args), layer.forward(x, h0=h0))
+    dx, dh0, dW, dU, db = ref14.rnn_bptt(dhs, *args)
+    assert np.allclose(dx, layer.backward(dhs)) and np.allclose(dh0, layer.dh0)
+    assert np.allclose(dW, layer.W.grad) and np.allclose(dU, layer.U.grad) and np.allclose(db, layer.b.grad)
