@@ -37,3 +37,11 @@ def test_plot_shows_the_grid_and_its_sum(kernel):
     assert f"sum = {K.sum():.3g}" in title
     assert len(fig.axes[0].texts) == 9
     plt.close(fig)
+
+
+def test_live_editor_has_nine_boxes_that_start_from_the_kernel():
+    box = ke.kernel_editor(step_image(), "Laplacian")
+    assert [c.value for c in box.cells] == KERNELS["Laplacian"].ravel().tolist()
+    box.cells[4].value = 1.0  # editing a box must not fail (it redraws)
+    assert ke.kernel_from_grid([c.value for c in box.cells])[1, 1] == 1.0
+    plt.close("all")

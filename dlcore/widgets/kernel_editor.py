@@ -59,3 +59,36 @@ def plot_kernel_on_image(image: np.ndarray, kernel: str | np.ndarray = "Sobel (h
         ax.axis("off")
     fig.tight_layout()
     return fig
+
+
+def kernel_editor(image: np.ndarray, kernel: str | np.ndarray = "Sobel (horizontal edges)"):
+    """A live 3x3 grid of number boxes; editing any box redraws ``plot_kernel_on_image`` (needs a running kernel).
+
+    image: grayscale (H, W); kernel: the starting values (a name in ``KERNELS`` or a (3, 3) array).
+    Returns a VBox (the grid, then the figure); ``box.cells`` holds the nine boxes, row by row.
+    """
+    import ipywidgets as widgets
+    from IPython.display import display
+
+    start = KERNELS[kernel] if isinstance(kernel, str) else np.asarray(kernel, dtype=np.float64)
+    cells = [
+        widgets.FloatText(value=float(v), description=f"K[{i},{j}]", layout=widgets.Layout(width="150px"))
+        for (i, j), v in np.ndenumerate(start)
+    ]
+    out = widgets.Output()
+
+    def redraw(_=None):
+        K = kernel_from_grid([c.value for c in cells])
+        out.clear_output(wait=True)
+        with out:
+            fig = plot_kernel_on_image(image, K)
+            display(fig)
+            plt.close(fig)
+
+    for c in cells:
+        c.observe(redraw, names="value")
+    redraw()
+    grid = widgets.GridBox(cells, layout=widgets.Layout(grid_template_columns="repeat(3, 160px)"))
+    box = widgets.VBox([widgets.HTML("<p>Kernel values (row by row); edit any box to redraw.</p>"), grid, out])
+    box.cells = cells
+    return box
