@@ -46,13 +46,13 @@ def plot_kernel_on_image(image: np.ndarray, kernel: str | np.ndarray = "Sobel (h
     axes[0].set_xticks([])
     axes[0].set_yticks([])
     axes[0].set_title(f"{name}\nsum = {K.sum():.3g}", fontsize=9)
-    axes[1].imshow(image, cmap="gray", vmin=0, vmax=1)
+    axes[1].imshow(image, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
     axes[1].set_title("input (grayscale)", fontsize=9)
     lim = np.quantile(np.abs(out), 0.995) + 1e-9
     if K.sum() > 0.5:  # keeps (a multiple of) the brightness: draw it as an image
-        shown = axes[2].imshow(out, cmap="gray", vmin=0, vmax=lim)
+        shown = axes[2].imshow(out, cmap="gray", vmin=0, vmax=lim, interpolation="nearest")
     else:  # responds to changes, with either sign
-        shown = axes[2].imshow(out, cmap="coolwarm", vmin=-lim, vmax=lim)
+        shown = axes[2].imshow(out, cmap="coolwarm", vmin=-lim, vmax=lim, interpolation="nearest")
     fig.colorbar(shown, ax=axes[2], fraction=0.046)
     axes[2].set_title("output (cross-correlation, same padding)", fontsize=9)
     for ax in axes[1:]:
