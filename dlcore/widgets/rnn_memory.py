@@ -35,7 +35,7 @@ def plot_memory(results: Mapping[str, Sequence[float]], gaps: Sequence[int], gap
         ax.set_ylim(0, 1.1)
     ax_bar.set_xticks(range(len(names)), names)
     ax_bar.set_ylabel("test accuracy")
-    ax_bar.set_title(f"gap of {gap} distractor steps", fontsize=10)
+    ax_bar.set_title(f"gap of {gap} noise steps", fontsize=10)
     ax_line.axvline(gap, color="black", lw=0.8)
     ax_line.set(xlabel="gap (steps between the symbol and the question)", title="all gaps")
     ax_line.legend(fontsize=8)
