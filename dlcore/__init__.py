@@ -1,13 +1,33 @@
 """dlcore: the deep-learning engine the course builds, in small NumPy modules.
 
-Read it file by file: ``layers.py`` (Dense, activations, Dropout, BatchNorm, LayerNorm),
-``losses.py``, ``optim.py``, ``schedules.py``, ``model.py`` (Sequential with compile/fit),
-``conv.py``, ``recurrent.py``, ``attention.py``, ``transformer.py``; ``gradcheck.py`` checks
-every backward against finite differences. The most used names are importable from here:
+Read it file by file; the modules fall into six groups:
+
+- core: ``config`` (dtype, random generator), ``module`` (``Module``, ``Parameter``: the
+  forward/backward protocol every layer follows), ``init``, ``gradcheck`` (every backward
+  against finite differences), ``autograd`` (a scalar autograd for the graph lesson);
+- layers: ``activations`` (the functions and the one registry of names), ``layers`` (Dense,
+  activation layers, Dropout, BatchNorm, LayerNorm, Flatten, AddChannelAxis), ``conv``,
+  ``pooling``, ``residual``, ``recurrent``, ``embedding``, ``attention``, ``transformer``,
+  ``shallow`` (one-hidden-layer networks), ``linear_models`` (perceptron, logistic regression);
+- training: ``losses``, ``optim``, ``schedules``, ``regularizers``, ``callbacks``,
+  ``metrics``, ``evaluation`` (ROC, PR, calibration), ``model_selection`` (k-fold),
+  ``regularization`` (proximal L1, dropout and weight-decay helpers), ``model`` (``Sequential``
+  with compile/fit/evaluate/predict), ``functional`` (``Input``/``Model`` over a graph of
+  layers), ``saving`` (weights to and from ``.npz``);
+- data: ``datasets``, ``datasets_seq``, ``preprocessing``, ``mnist1d`` (the MNIST-1D baselines);
+- pictures: ``plotting`` (shared figure helpers), ``figures`` (diagrams);
+- widgets: ``dlcore.widgets.<name>``, one module per interactive figure.
+
+The most used names are importable from here:
 
     import dlcore as dl
     model = dl.Sequential([dl.Dense(64, 32), dl.ReLU(), dl.Dense(32, 10)])
+
+``import dlcore`` stays quick: the modules that need Matplotlib (plotting, figures, mnist1d,
+widgets) load on first use, e.g. at ``dl.plotting`` or ``from dlcore import plotting``.
 """
+
+import importlib
 
 from dlcore import (
     activations,
@@ -18,31 +38,34 @@ from dlcore import (
     datasets,
     datasets_seq,
     embedding,
-    figures,
+    evaluation,
+    functional,
     gradcheck,
     init,
     layers,
     linear_models,
     losses,
     metrics,
-    mnist1d,
     model,
+    model_selection,
     optim,
-    plotting,
     pooling,
     preprocessing,
     recurrent,
+    regularization,
     regularizers,
     residual,
+    saving,
     schedules,
     shallow,
     transformer,
 )
 from dlcore.attention import MultiHeadAttention, PositionalEmbedding, SinusoidalPositionalEncoding
 from dlcore.callbacks import EarlyStopping, History, LearningRateScheduler, StopOnNaN, TrainingDiverged
-from dlcore.config import get_default_dtype, get_rng, seed, set_default_dtype
+from dlcore.config import get_default_dtype, get_rng, keep_freed_memory, seed, set_default_dtype
 from dlcore.conv import Conv1D, Conv2D, conv_output_size
 from dlcore.embedding import Embedding
+from dlcore.functional import Add, Concatenate, Input, Model
 from dlcore.gradcheck import check_module_gradients, numerical_gradient, relative_error
 from dlcore.layers import (
     ELU,
@@ -90,18 +113,22 @@ from dlcore.pooling import AvgPool1D, AvgPool2D, GlobalAvgPool1D, GlobalAvgPool2
 from dlcore.recurrent import GRU, LSTM, Bidirectional, SimpleRNN
 from dlcore.regularizers import L1, L2
 from dlcore.residual import ResidualBlock
+from dlcore.saving import load_weights, save_weights
 from dlcore.transformer import TransformerConfig, TransformerDecoderBlock, TransformerEncoderBlock
 
 __all__ = [
     # submodules
-    "activations", "attention", "autograd", "callbacks", "conv", "datasets", "datasets_seq", "embedding", "figures",
-    "gradcheck", "init", "layers", "linear_models", "losses", "metrics", "mnist1d", "model", "optim", "plotting",
-    "pooling", "preprocessing", "recurrent", "regularizers", "residual", "schedules", "shallow", "transformer",
+    "activations", "attention", "autograd", "callbacks", "conv", "datasets", "datasets_seq", "embedding",
+    "evaluation", "figures", "functional", "gradcheck", "init", "layers", "linear_models", "losses", "metrics",
+    "mnist1d", "model", "model_selection", "optim", "plotting", "pooling", "preprocessing", "recurrent",
+    "regularization", "regularizers", "residual", "saving", "schedules", "shallow", "transformer",
     # core
     "Module", "Parameter", "check_input", "get_default_dtype", "get_rng", "seed", "set_default_dtype",
+    "keep_freed_memory",
     # layers and model
     "Dense", "Identity", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "ELU", "GELU", "Softplus", "Softmax",
     "Dropout", "BatchNorm", "LayerNorm", "Flatten", "Sequential",
+    "Input", "Model", "Add", "Concatenate", "save_weights", "load_weights",
     # convolution
     "Conv1D", "Conv2D", "conv_output_size", "MaxPool1D", "MaxPool2D", "AvgPool1D", "AvgPool2D", "GlobalAvgPool1D",
     "GlobalAvgPool2D", "ResidualBlock",
@@ -118,3 +145,18 @@ __all__ = [
     "EarlyStopping", "History", "LearningRateScheduler", "StopOnNaN", "TrainingDiverged",
     "check_module_gradients", "numerical_gradient", "relative_error",
 ]  # fmt: skip
+
+# Modules that import Matplotlib load when first used, so that ``import dlcore`` stays fast.
+_LAZY_SUBMODULES = ("figures", "mnist1d", "plotting", "widgets")
+
+
+def __getattr__(name: str):
+    if name in _LAZY_SUBMODULES:
+        module = importlib.import_module(f"dlcore.{name}")
+        globals()[name] = module
+        return module
+    raise AttributeError(f"module 'dlcore' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY_SUBMODULES))

@@ -20,7 +20,6 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 import numpy as np
-from scipy.special import erf
 
 SQRT_2 = math.sqrt(2.0)
 SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
@@ -113,6 +112,13 @@ def elu_grad(x: np.ndarray, alpha: float = 1.0) -> np.ndarray:
 
 
 # --- GELU -------------------------------------------------------------------------------
+def erf(x: np.ndarray) -> np.ndarray:
+    """The error function, elementwise (SciPy's; imported on first use, as SciPy is slow to import)."""
+    from scipy.special import erf as scipy_erf
+
+    return scipy_erf(x)
+
+
 def normal_cdf(x: np.ndarray) -> np.ndarray:
     """Phi(x) = (1 + erf(x / sqrt 2)) / 2, the standard normal CDF."""
     x = _as_float(x)
@@ -171,16 +177,28 @@ def softplus_grad(x: np.ndarray) -> np.ndarray:
 
 
 # --- softmax (not elementwise) ----------------------------------------------------------
-def softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
+def softmax(x: np.ndarray, axis: int = -1, mask: np.ndarray | None = None) -> np.ndarray:
     """exp(x_i) / sum_j exp(x_j) along ``axis``. x: (..., C) -> (..., C), each row sums to 1.
 
     Subtracting the row maximum first changes nothing mathematically (it cancels) but makes
     the largest exponent exp(0) = 1, so nothing overflows.
+    mask: bool, broadcastable to x, or None. Where it is False the weight is exactly 0 (the
+    entry counts as -inf); a row with no True entry comes out all zero instead of 0/0 = NaN.
     """
     x = _as_float(x)
-    with np.errstate(under="ignore"):
-        e = np.exp(x - x.max(axis=axis, keepdims=True))
-    return e / e.sum(axis=axis, keepdims=True)
+    if mask is not None:
+        x = np.where(mask, x, -np.inf)
+    row_max = x.max(axis=axis, keepdims=True)
+    if mask is not None:
+        row_max = np.where(np.isfinite(row_max), row_max, 0.0)  # fully masked row: avoid -inf - (-inf)
+    e = x - row_max  # a new array, so the steps below may work in place
+    with np.errstate(under="ignore"):  # exp of a very negative number is 0, which is right
+        np.exp(e, out=e)
+    total = e.sum(axis=axis, keepdims=True)
+    if mask is not None:
+        total = np.where(total > 0, total, 1.0)  # fully masked row: 0 / 1 = 0
+    e /= total
+    return e
 
 
 def softmax_backward(s: np.ndarray, grad_out: np.ndarray, axis: int = -1) -> np.ndarray:
@@ -189,7 +207,10 @@ def softmax_backward(s: np.ndarray, grad_out: np.ndarray, axis: int = -1) -> np.
     This is the Jacobian diag(s) - s s^T applied to g, without building the C x C matrix.
     s, grad_out: (..., C) -> (..., C).
     """
-    return s * (grad_out - (grad_out * s).sum(axis=axis, keepdims=True))
+    dot = (grad_out * s).sum(axis=axis, keepdims=True)  # sum_j g_j s_j, one per row
+    out = grad_out - dot  # a new array: the products below work in place
+    out *= s
+    return out
 
 
 def log_softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
@@ -207,6 +228,17 @@ def log_softmax_backward(log_s: np.ndarray, grad_out: np.ndarray, axis: int = -1
     return grad_out - s * grad_out.sum(axis=axis, keepdims=True)
 
 
+# --- identity -------------------------------------------------------------------------
+def linear(x: np.ndarray) -> np.ndarray:
+    """The identity, f(x) = x: a "linear" (no) activation."""
+    return _as_float(x)
+
+
+def linear_grad(x: np.ndarray) -> np.ndarray:
+    """1 everywhere."""
+    return np.ones_like(_as_float(x))
+
+
 # --- registry ---------------------------------------------------------------------------
 class Activation(NamedTuple):
     """An elementwise activation: ``fn(x)`` and its derivative ``grad(x)``."""
@@ -216,7 +248,10 @@ class Activation(NamedTuple):
     grad: Callable[[np.ndarray], np.ndarray]
 
 
-_ACTIVATIONS = {
+# The one table of activation names in dlcore: ``layers.ACTIVATION_LAYERS`` (and through it
+# shallow networks, transformer MLPs and the widgets) uses the same keys.
+ACTIVATIONS: dict[str, Activation] = {
+    "linear": Activation("linear", linear, linear_grad),
     "step": Activation("step", step, step_grad),
     "sigmoid": Activation("sigmoid", sigmoid, sigmoid_grad),
     "tanh": Activation("tanh", tanh, tanh_grad),
@@ -229,12 +264,15 @@ _ACTIVATIONS = {
 }
 
 
+_ACTIVATIONS = ACTIVATIONS  # the old private name
+
+
 def get_activation(name: str) -> Activation:
     """The elementwise activation called ``name``: ``act = get_activation("tanh"); act.fn(x), act.grad(x)``.
 
     Softmax is not here: it is not elementwise (use ``softmax`` / ``softmax_backward``).
     """
     key = name.lower() if isinstance(name, str) else name
-    if key not in _ACTIVATIONS:
-        raise ValueError(f"unknown activation {name!r}; valid names: {', '.join(sorted(_ACTIVATIONS))}")
-    return _ACTIVATIONS[key]
+    if key not in ACTIVATIONS:
+        raise ValueError(f"unknown activation {name!r}; valid names: {', '.join(sorted(ACTIVATIONS))}")
+    return ACTIVATIONS[key]

@@ -24,6 +24,7 @@ import math
 
 import numpy as np
 
+from dlcore.activations import softmax, softmax_backward
 from dlcore.config import get_rng, resolve_dtype
 from dlcore.layers import Dense, Dropout
 from dlcore.module import Module, Parameter, check_input
@@ -70,20 +71,9 @@ def masked_softmax(scores: np.ndarray, mask: np.ndarray | None = None) -> np.nda
 
     scores: (..., Tq, Tk), mask: broadcastable bool or None -> weights of the same shape.
     Rows with no allowed position come out all zero (instead of 0/0 = NaN).
+    (``activations.softmax`` with a mask.)
     """
-    if mask is not None:
-        scores = np.where(mask, scores, -np.inf)
-    row_max = scores.max(axis=-1, keepdims=True)
-    if mask is not None:
-        row_max = np.where(np.isfinite(row_max), row_max, 0.0)  # fully masked row: avoid -inf - (-inf)
-    e = scores - row_max  # a new array: the caller's scores stay as they were
-    with np.errstate(under="ignore"):  # exp of a very negative score is 0, which is right
-        np.exp(e, out=e)
-    total = e.sum(axis=-1, keepdims=True)
-    if mask is not None:
-        total = np.where(total > 0, total, 1.0)  # fully masked row: 0 / 1 = 0
-    e /= total
-    return e
+    return softmax(scores, axis=-1, mask=mask)
 
 
 def attention_weights(q: np.ndarray, k: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
@@ -103,8 +93,7 @@ def attention_weights_backward(
     Softmax backward row by row: dS = A * (dA - sum_j dA_j A_j); masked entries have A = 0,
     so they pass no gradient. Then S = q k^T / sqrt(d) gives dq = dS k / sqrt(d), dk = dS^T q / sqrt(d).
     """
-    dS = dA * A
-    dS -= A * dS.sum(axis=-1, keepdims=True)  # A * (dA - sum_j dA_j A_j)
+    dS = softmax_backward(A, dA)  # A * (dA - sum_j dA_j A_j)
     scale = 1.0 / math.sqrt(q.shape[-1])
     dq = dS @ k  # (..., Tq, Tk) @ (..., Tk, d) -> (..., Tq, d)
     dq *= scale
@@ -254,12 +243,32 @@ def sinusoidal_positional_encoding(num_positions: int, d_model: int, base: float
     return pe.astype(resolve_dtype(dtype))
 
 
-class SinusoidalPositionalEncoding(Module):
-    """Add the fixed sinusoidal encoding: x: (N, T, d_model) -> x + PE[:T], T <= max_len. No parameters."""
+DEFAULT_MAX_LEN = 1024  # positions a SinusoidalPositionalEncoding covers unless told
 
-    def __init__(self, d_model: int, max_len: int = 1024, dtype=None):
+
+class SinusoidalPositionalEncoding(Module):
+    """Add the fixed sinusoidal encoding: x: (N, T, d_model) -> x + PE[:T], T <= max_len. No parameters.
+
+    Arguments in the order of ``PositionalEmbedding`` and of the table PE: (max_len, d_model),
+    e.g. ``SinusoidalPositionalEncoding(128, 64)``. The older calls, which put d_model first,
+    keep working when max_len is a keyword or left out: ``SinusoidalPositionalEncoding(64)``
+    (max_len 1024) and ``SinusoidalPositionalEncoding(64, max_len=128)``.
+    """
+
+    def __init__(self, *sizes: int, max_len: int | None = None, d_model: int | None = None, dtype=None):
         super().__init__()
-        self.d_model, self.max_len = d_model, max_len
+        if len(sizes) == 2 and max_len is None and d_model is None:
+            max_len, d_model = sizes
+        elif len(sizes) == 1 and d_model is None:  # the older order: d_model first
+            d_model = sizes[0]
+        elif len(sizes) == 1 and max_len is None:
+            max_len = sizes[0]
+        elif sizes:
+            raise TypeError(f"SinusoidalPositionalEncoding: expected (max_len, d_model), got {sizes}")
+        if d_model is None:
+            raise TypeError("SinusoidalPositionalEncoding: d_model is missing")
+        max_len = DEFAULT_MAX_LEN if max_len is None else max_len
+        self.d_model, self.max_len = int(d_model), int(max_len)
         self.pe = sinusoidal_positional_encoding(max_len, d_model, dtype=dtype)
 
     def forward(self, x: np.ndarray) -> np.ndarray:
@@ -272,7 +281,7 @@ class SinusoidalPositionalEncoding(Module):
         return grad_out  # adding a constant passes the gradient through unchanged
 
     def __repr__(self) -> str:
-        return f"SinusoidalPositionalEncoding(d_model={self.d_model}, max_len={self.max_len})"
+        return f"SinusoidalPositionalEncoding(max_len={self.max_len}, d_model={self.d_model})"
 
 
 class PositionalEmbedding(Module):

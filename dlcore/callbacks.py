@@ -21,8 +21,11 @@ model; a callback stops training by setting ``self.model.stop_training = True``.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
+
+import numpy as np
 
 from dlcore.metrics import HIGHER_IS_BETTER
 
@@ -229,3 +232,22 @@ class LearningRateScheduler(Callback):
         if self.per == "step":
             self.model.optimizer.lr = float(self.schedule(self.step))
             self.step += 1
+
+
+class HeldOutAccuracy(Callback):
+    """After every epoch, the accuracy on a held-out set, logged as "test_accuracy".
+
+    x: the held-out inputs, y: (N,) integer labels; the model's outputs must be class scores
+    (N, C). ``seconds`` adds up the time spent evaluating, so that the training time can leave
+    it out.
+    """
+
+    def __init__(self, x: np.ndarray, y: np.ndarray):
+        self.x, self.y = x, y
+        self.seconds = 0.0
+
+    def on_epoch_end(self, epoch, logs=None):
+        start = time.perf_counter()
+        predicted = np.argmax(self.model.predict(self.x), axis=1)  # logits (N, 10) -> classes (N,)
+        logs["test_accuracy"] = float(np.mean(predicted == self.y))
+        self.seconds += time.perf_counter() - start

@@ -12,6 +12,7 @@ import sys
 
 import numpy as np
 
+MMAP_THRESHOLD_MAX = 32 * 2**20  # bytes: blocks below this come from the reusable heap
 _default_dtype: np.dtype = np.dtype(np.float32)
 _rng: np.random.Generator = np.random.default_rng(0)
 
@@ -52,22 +53,26 @@ def get_rng(rng: np.random.Generator | int | None = None) -> np.random.Generator
     raise TypeError(f"expected a numpy Generator, an int seed or None, got {type(rng).__name__}")
 
 
-def _keep_freed_memory() -> None:
-    """Stop glibc from returning large freed blocks to the OS after every training step.
+def keep_freed_memory() -> bool:
+    """Ask glibc to keep large freed blocks for reuse instead of returning them to the OS.
 
-    Each step allocates and frees the same big temporaries; by default glibc unmaps them
-    and the next step pays page faults to map them again (2-3x slower on large arrays).
-    Raising the trim and mmap thresholds keeps them in the heap for reuse.
+    Each training step allocates and frees the same big temporaries; by default glibc hands
+    blocks above a size threshold back to the operating system when they are freed, and the
+    next step pays page faults to map them again (2-3x slower on large arrays). Raising the
+    trim and mmap thresholds keeps them in the heap. This changes malloc for the WHOLE
+    process (every library in it), so dlcore never does it on import: call it yourself, e.g.
+    at the top of a training script. Returns True if the settings were applied (Linux with
+    glibc), False elsewhere. The layers that allocate most (convolutions) already reuse their
+    buffers (``module.Workspace``), so this matters less than it did.
     """
     if not sys.platform.startswith("linux"):
-        return
+        return False
     try:
         libc = ctypes.CDLL("libc.so.6")
     except OSError:
-        return
+        return False
     M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3
-    libc.mallopt(M_MMAP_THRESHOLD, 1 << 30)
-    libc.mallopt(M_TRIM_THRESHOLD, (1 << 31) - 1)
-
-
-_keep_freed_memory()
+    # glibc accepts at most 32 MiB (4 Mi * sizeof(long)) for the mmap threshold; a larger value is refused.
+    mmap_ok = libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_MAX)
+    trim_ok = libc.mallopt(M_TRIM_THRESHOLD, (1 << 31) - 1)
+    return bool(mmap_ok and trim_ok)

@@ -35,7 +35,7 @@ from numpy.lib.stride_tricks import as_strided
 
 from dlcore.config import get_rng, resolve_dtype
 from dlcore.init import get_initializer, zeros
-from dlcore.module import Module, Parameter, check_input
+from dlcore.module import Module, Parameter, Workspace, check_input
 
 PaddingSpec = str | int | tuple[int, int]
 
@@ -94,12 +94,15 @@ def padding_for(padding: PaddingSpec, kernel: int, dilation: int = 1) -> tuple[i
     return pads
 
 
-def _pair(value: int | tuple[int, int], name: str) -> tuple[int, int]:
+def pair(value: int | tuple[int, int], name: str) -> tuple[int, int]:
     """An int or a pair of ints -> a pair of positive ints (one per spatial axis)."""
-    pair = (value, value) if isinstance(value, (int, np.integer)) else tuple(value)
-    if len(pair) != 2 or any(int(v) < 1 for v in pair):
+    both = (value, value) if isinstance(value, (int, np.integer)) else tuple(value)
+    if len(both) != 2 or any(int(v) < 1 for v in both):
         raise ValueError(f"{name} must be a positive int or a pair of them, got {value!r}")
-    return (int(pair[0]), int(pair[1]))
+    return (int(both[0]), int(both[1]))
+
+
+_pair = pair  # the old private name
 
 
 # --- im2col: every patch of the image as a view ---------------------------------------
@@ -151,6 +154,28 @@ def tap_slice(i: int, j: int, out_hw: tuple[int, int], stride: tuple[int, int], 
 
 
 # --- the two equations, forward and backward ------------------------------------------
+def im2col_matrix(
+    xp: np.ndarray,
+    kernel: tuple[int, int],
+    stride: tuple[int, int] = (1, 1),
+    dilation: tuple[int, int] = (1, 1),
+    workspace: Workspace | None = None,
+) -> np.ndarray:
+    """The im2col matrix: every patch of xp as one row. xp: (N, Hp, Wp, C) -> (N*H_out*W_out, kh*kw*C).
+
+    With a ``workspace`` the copy goes into a buffer kept from the previous call (same
+    numbers, no new allocation); the matrix is then only valid until the next call.
+    """
+    patches = im2col(xp, kernel, stride, dilation)  # (N, H_out, W_out, kh, kw, C), a view
+    N, H_out, W_out, kh, kw, C = patches.shape
+    shape = (N * H_out * W_out, kh * kw * C)
+    if workspace is None:
+        return patches.reshape(shape)  # reshaping the view copies it
+    cols = workspace.get("cols", shape, xp.dtype)
+    cols.reshape(patches.shape)[...] = patches
+    return cols
+
+
 def conv2d_forward(
     x: np.ndarray,
     W: np.ndarray,
@@ -158,6 +183,7 @@ def conv2d_forward(
     stride: tuple[int, int] = (1, 1),
     pads: tuple[tuple[int, int], tuple[int, int]] = ((0, 0), (0, 0)),
     dilation: tuple[int, int] = (1, 1),
+    workspace: Workspace | None = None,
 ) -> tuple[np.ndarray, tuple]:
     """z = im2col(x) @ W + b, channel-last.
 
@@ -166,9 +192,10 @@ def conv2d_forward(
     """
     kh, kw, C_in, C_out = W.shape
     xp = pad_hw(x, pads)  # (N, Hp, Wp, C_in)
-    patches = im2col(xp, (kh, kw), stride, dilation)  # (N, H_out, W_out, kh, kw, C_in), a view
-    N, H_out, W_out = patches.shape[:3]
-    cols = patches.reshape(N * H_out * W_out, kh * kw * C_in)  # the one copy: the im2col matrix
+    cols = im2col_matrix(xp, (kh, kw), stride, dilation, workspace)  # the one copy: the im2col matrix
+    N = xp.shape[0]
+    H_out = conv_output_size(xp.shape[1], kh, stride[0], 0, dilation[0])
+    W_out = conv_output_size(xp.shape[2], kw, stride[1], 0, dilation[1])
     z = cols @ W.reshape(kh * kw * C_in, C_out)  # (N*H_out*W_out, C_out)
     if b is not None:
         z += b
@@ -176,34 +203,77 @@ def conv2d_forward(
     return z.reshape(N, H_out, W_out, C_out), cache
 
 
+def _spread_slices(before: int, stride: int, n_out: int, length: int) -> tuple[slice, slice]:
+    """Where delta's entries land along one axis of the spread array, and which of them fit.
+
+    Entry o goes to position before + o * stride; only positions in [0, length) are kept.
+    Returns (slice of delta, slice of the spread array).
+    """
+    first = max(0, -(before // stride))  # first o with before + o*s >= 0: ceil(-before / s)
+    last = min(n_out - 1, (length - 1 - before) // stride)  # last o with before + o*s < length
+    if last < first:
+        return slice(0, 0), slice(0, 0)
+    start = before + first * stride
+    return slice(first, last + 1), slice(start, start + (last - first) * stride + 1, stride)
+
+
+def conv2d_input_grad(
+    delta: np.ndarray,
+    W: np.ndarray,
+    x_shape: tuple[int, ...],
+    pads: tuple[tuple[int, int], tuple[int, int]] = ((0, 0), (0, 0)),
+    stride: tuple[int, int] = (1, 1),
+    dilation: tuple[int, int] = (1, 1),
+    workspace: Workspace | None = None,
+) -> np.ndarray:
+    """dL/dx of a convolution, computed as another convolution: delta with the flipped kernel.
+
+    Output pixel (i, j) took input pixel (i*s + p*d - top, ...) times W[p, q], so input pixel y
+    receives delta[o] @ W[p]^T from every output o and tap p with y = o*s + p*d - top. Reading
+    that sum from the input's side is a convolution: spread delta out (s - 1 zeros between
+    its rows and columns, so each output sits at the input row it started from), pad it with
+    d(k - 1) zeros so every tap reaches the border, and correlate it with W flipped in space
+    (tap p becomes tap k-1-p) and with C_in and C_out swapped. That is one im2col matrix
+    product, like the forward pass, instead of a scatter of kh*kw products into dx.
+
+    delta: (N, H_out, W_out, C_out), W: (kh, kw, C_in, C_out), x_shape: (N, H, W, C_in)
+    -> dx: (N, H, W, C_in).
+    """
+    N, H_out, W_out, C_out = delta.shape
+    kh, kw, C_in, _ = W.shape
+    _, H, W_in, _ = x_shape
+    (top, _), (left, _) = pads
+    span_h, span_w = dilation[0] * (kh - 1) + 1, dilation[1] * (kw - 1) + 1
+    # spread: (N, H + span_h - 1, W + span_w - 1, C_out); output row o lands at row span_h - 1 - top + o*s
+    shape = (N, H + span_h - 1, W_in + span_w - 1, C_out)
+    spread = np.zeros(shape, delta.dtype)  # fresh zeros measured faster than refilling a kept buffer
+    src_h, dst_h = _spread_slices(span_h - 1 - top, stride[0], H_out, shape[1])
+    src_w, dst_w = _spread_slices(span_w - 1 - left, stride[1], W_out, shape[2])
+    spread[:, dst_h, dst_w, :] = delta[:, src_h, src_w, :]
+    W_flipped = np.ascontiguousarray(W[::-1, ::-1].transpose(0, 1, 3, 2))  # (kh, kw, C_out, C_in)
+    dx, _ = conv2d_forward(spread, W_flipped, None, (1, 1), ((0, 0), (0, 0)), dilation, workspace)
+    return dx  # (N, H, W, C_in)
+
+
 def conv2d_backward(
-    delta: np.ndarray, W: np.ndarray, cache: tuple, input_grad: bool = True
+    delta: np.ndarray, W: np.ndarray, cache: tuple, input_grad: bool = True, workspace: Workspace | None = None
 ) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
     """Gradients of a convolution, given delta = dL/dz: (N, H_out, W_out, C_out).
 
     dL/dW = im2col(x)^T delta      (every patch times the delta of the pixel it made)
     dL/db = delta summed over N, H_out, W_out
-    dL/dx: tap (i, j) of the kernel multiplied the input pixels under it by W[i, j], so it
-    sends delta @ W[i, j]^T back to exactly those pixels (a loop over the kh*kw taps).
+    dL/dx = delta convolved with the flipped kernel (see ``conv2d_input_grad``)
     -> dx: (N, H, W, C_in) (None when ``input_grad`` is False), dW: (kh, kw, C_in, C_out), db: (C_out,)
     """
     xp, x_shape, pads, stride, dilation = cache
     kh, kw, C_in, C_out = W.shape
-    N, H_out, W_out, _ = delta.shape
-    delta2 = delta.reshape(N * H_out * W_out, C_out)
-    cols = im2col(xp, (kh, kw), stride, dilation).reshape(N * H_out * W_out, kh * kw * C_in)  # as in forward
+    delta2 = delta.reshape(-1, C_out)  # (N*H_out*W_out, C_out)
+    cols = im2col_matrix(xp, (kh, kw), stride, dilation, workspace)  # as in forward
     dW = (cols.T @ delta2).reshape(W.shape)  # (kh*kw*C_in, C_out) -> (kh, kw, C_in, C_out)
     db = delta2.sum(axis=0)
     if not input_grad:
         return None, dW, db
-    (top, bottom), (left, right) = pads
-    _, H, W_in, _ = x_shape
-    dxp = np.zeros((N, H + top + bottom, W_in + left + right, C_in), dtype=np.result_type(delta, W))
-    for i in range(kh):
-        for j in range(kw):
-            dx_tap = delta2 @ W[i, j].T  # (N*H_out*W_out, C_out) @ (C_out, C_in)
-            dxp[tap_slice(i, j, (H_out, W_out), stride, dilation)] += dx_tap.reshape(N, H_out, W_out, C_in)
-    return dxp[:, top : top + H, left : left + W_in, :], dW, db  # drop the padding
+    return conv2d_input_grad(delta, W, x_shape, pads, stride, dilation, workspace), dW, db
 
 
 # --- the layers -----------------------------------------------------------------------
@@ -226,6 +296,7 @@ class _Conv(Module):
         init,
         rng,
         dtype,
+        regularizer=None,
     ):
         super().__init__()
         if in_channels < 1 or out_channels < 1:
@@ -240,7 +311,9 @@ class _Conv(Module):
         w = get_initializer(init)(w_shape, taps * in_channels, taps * out_channels, rng=get_rng(rng), dtype=dtype)
         self.W = Parameter(w, "W")
         self.b = Parameter(zeros((out_channels,), dtype=dtype), "b") if bias else None
+        self.regularizer = regularizer
         self._cache: tuple | None = None
+        self._workspace = Workspace()  # the im2col matrices, reused from one step to the next
 
     def _W4(self, array: np.ndarray) -> np.ndarray:
         """The weights (or their gradient) as (kh, kw, C_in, C_out); a view for Conv1D."""
@@ -265,12 +338,17 @@ class _Conv(Module):
                 )
 
     def _batch_chunks(self, x4: np.ndarray) -> list[slice]:
-        """Split the batch so that each piece's im2col matrix takes about CHUNK_BYTES."""
+        """Split the batch so that each piece's im2col matrices take about CHUNK_BYTES.
+
+        Forward builds one of (H_out*W_out, kh*kw*C_in) per image, the input gradient one of
+        (H*W, kh*kw*C_out); the larger decides.
+        """
         N, H, W, C_in = x4.shape
         (kh, kw), (sh, sw), (dh, dw) = self.kernel, self.stride, self.dilation
         H_out = conv_output_size(H, kh, sh, self.pads[0], dh)
         W_out = conv_output_size(W, kw, sw, self.pads[1], dw)
-        images = max(1, CHUNK_BYTES // (H_out * W_out * kh * kw * C_in * x4.itemsize))
+        per_image = max(H_out * W_out * C_in, H * W * self.out_channels if self.needs_input_grad else 0)
+        images = max(1, CHUNK_BYTES // (per_image * kh * kw * x4.itemsize))
         return [slice(start, start + images) for start in range(0, N, images)]
 
     def forward(self, x: np.ndarray) -> np.ndarray:
@@ -280,7 +358,7 @@ class _Conv(Module):
         W4, b = self._W4(self.W.value), None if self.b is None else self.b.value
         # a few images at a time (usually the whole batch): see CHUNK_BYTES
         pieces = [
-            (chunk, *conv2d_forward(x4[chunk], W4, b, self.stride, self.pads, self.dilation))
+            (chunk, *conv2d_forward(x4[chunk], W4, b, self.stride, self.pads, self.dilation, self._workspace))
             for chunk in self._batch_chunks(x4)
         ]
         self._cache = [(chunk, cache) for chunk, _, cache in pieces]
@@ -293,7 +371,7 @@ class _Conv(Module):
         delta = grad_out if self.n_spatial == 2 else grad_out[:, None]
         W4, dxs = self._W4(self.W.value), []
         for chunk, cache in self._cache:
-            dx, dW, db = conv2d_backward(delta[chunk], W4, cache, self.needs_input_grad)
+            dx, dW, db = conv2d_backward(delta[chunk], W4, cache, self.needs_input_grad, self._workspace)
             self.W.grad += dW.reshape(self.W.grad.shape)  # Conv1D: (1, k, C_in, C_out) -> (k, C_in, C_out)
             if self.b is not None:
                 self.b.grad += db
@@ -327,6 +405,7 @@ class Conv2D(_Conv):
     bottom/right), an int, or a per-axis pair. H_out and W_out follow ``conv_output_size``.
     Parameters: W: (kh, kw, C_in, C_out), b: (C_out,). init: a ``dlcore.init`` name ("he":
     N(0, 2 / fan_in) with fan_in = kh*kw*C_in, the default) or a callable.
+    regularizer: an ``L1``/``L2`` penalty on W (see ``dlcore.regularizers``), or None.
     needs_input_grad: set it to False on a network's first layer to skip dL/dx (then
     ``backward`` returns None); ``Sequential.fit`` does that for its first layer.
     """
@@ -343,20 +422,22 @@ class Conv2D(_Conv):
         init: str = "he",
         rng: np.random.Generator | int | None = None,
         dtype=None,
+        regularizer=None,
     ):
         per_axis = padding if isinstance(padding, (tuple, list)) else (padding, padding)
         self._args = (kernel_size, stride, padding, dilation)
         super().__init__(
             in_channels,
             out_channels,
-            _pair(kernel_size, "kernel_size"),
-            _pair(stride, "stride"),
+            pair(kernel_size, "kernel_size"),
+            pair(stride, "stride"),
             tuple(per_axis),
-            _pair(dilation, "dilation"),
+            pair(dilation, "dilation"),
             bias,
             init,
             rng,
             dtype,
+            regularizer,
         )
 
     def __repr__(self) -> str:
@@ -373,7 +454,7 @@ class Conv1D(_Conv):
     end), an int p (p zeros at both ends) or a (before, after) pair. L_out follows
     ``conv_output_size``. Parameters: W: (k, C_in, C_out), b: (C_out,).
     init: a ``dlcore.init`` name ("he", fan_in = k*C_in, by default) or a callable.
-    needs_input_grad: as for Conv2D.
+    regularizer, needs_input_grad: as for Conv2D.
     Internally a Conv2D on an image of height 1.
     """
 
@@ -392,6 +473,7 @@ class Conv1D(_Conv):
         init: str = "he",
         rng: np.random.Generator | int | None = None,
         dtype=None,
+        regularizer=None,
     ):
         for name, value in (("kernel_size", kernel_size), ("stride", stride), ("dilation", dilation)):
             if not isinstance(value, (int, np.integer)) or value < 1:
@@ -408,6 +490,7 @@ class Conv1D(_Conv):
             init,
             rng,
             dtype,
+            regularizer,
         )
 
     def __repr__(self) -> str:

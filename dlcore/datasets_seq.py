@@ -39,9 +39,13 @@ def make_sort_task(
     return x, np.sort(x, axis=1)
 
 
-def sequence_accuracy(pred: np.ndarray, y: np.ndarray) -> float:
-    """Fraction of sequences predicted entirely right. pred, y: (n, length) integer tokens."""
-    pred, y = np.asarray(pred), np.asarray(y)
-    if pred.shape != y.shape:
-        raise ValueError(f"sequence_accuracy: shapes differ, {pred.shape} vs {y.shape}")
-    return float(np.mean(np.all(pred == y, axis=1)))
+def sequence_accuracy(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    """Fraction of sequences predicted entirely right. y_true, y_pred: (n, length) integer tokens.
+
+    Arguments in the order of ``dlcore.metrics`` (targets first). The score is symmetric, so
+    calls written in the older (pred, y) order give the same number.
+    """
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    if y_true.shape != y_pred.shape:
+        raise ValueError(f"sequence_accuracy: shapes differ, y_true {y_true.shape} vs y_pred {y_pred.shape}")
+    return float(np.mean(np.all(y_true == y_pred, axis=1)))

@@ -1,4 +1,4 @@
-"""Layers: Dense, activations, Dropout, BatchNorm, LayerNorm, Flatten.
+"""Layers: Dense, activations, Dropout, BatchNorm, LayerNorm, Flatten, AddChannelAxis.
 
 Every layer is a ``Module``: ``forward(x)`` caches what ``backward`` needs, and
 ``backward(grad_out)`` returns dL/dx and *adds* dL/dparameter into each ``Parameter.grad``.
@@ -19,7 +19,7 @@ import numpy as np
 from dlcore import activations as A
 from dlcore.config import get_rng, resolve_dtype
 from dlcore.init import get_initializer, zeros
-from dlcore.module import Module, Parameter, check_input
+from dlcore.module import Module, Parameter, Workspace, check_input
 
 
 def _check_last_axis(layer: Module, x, features: int) -> None:
@@ -196,6 +196,51 @@ class GELU(Module):
         return grad_out * (self.cdf + self.x * A.normal_pdf(self.x))
 
 
+class GELUTanh(Module):
+    """GELU's tanh approximation (GPT-2): y = x (1 + tanh(u)) / 2, u = sqrt(2/pi) (x + 0.044715 x^3).
+
+    x: any shape -> same shape. The same function as ``activations.gelu_tanh``, written with
+    in-place steps and keeping tanh(u) for the backward pass (a transformer's MLP feeds it
+    large arrays, so the scratch arrays are reused from call to call: see ``Workspace``).
+    dy/dx = (1 + t) / 2 + x (1 - t^2) u' / 2 with t = tanh(u), u' = sqrt(2/pi) (1 + 3 * 0.044715 x^2).
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._workspace = Workspace()
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        _check_any(self, x)
+        self.x = x
+        t = self._workspace.get("t", x.shape, x.dtype)  # tanh(u), kept for backward
+        np.multiply(x, x, out=t)
+        t *= A.SQRT_2_OVER_PI * A.GELU_TANH_COEF
+        t += A.SQRT_2_OVER_PI
+        t *= x  # u = sqrt(2/pi) (x + 0.044715 x^3)
+        np.tanh(t, out=t)
+        self.t = t
+        y = t + 1.0
+        y *= x
+        y *= 0.5
+        return y
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        x, t = self.x, self.t
+        du = self._workspace.get("du", x.shape, x.dtype)
+        np.multiply(x, x, out=du)
+        du *= 1.5 * A.SQRT_2_OVER_PI * A.GELU_TANH_COEF
+        du += 0.5 * A.SQRT_2_OVER_PI  # u' / 2
+        d = t * t
+        np.subtract(1.0, d, out=d)
+        d *= du
+        d *= x  # x (1 - t^2) u' / 2
+        np.multiply(t, 0.5, out=du)  # du is free again: use it for t / 2
+        d += du
+        d += 0.5
+        d *= grad_out
+        return d
+
+
 class Softplus(Module):
     """y = log(1 + exp(x)); dy/dx = sigmoid(x). x: any shape -> same shape."""
 
@@ -229,6 +274,35 @@ class Softmax(Module):
 
     def __repr__(self) -> str:
         return f"Softmax(axis={self.axis})"
+
+
+# The activation layers by name. The names are those of ``activations.ACTIVATIONS`` (the one
+# registry of activation names), so a string that picks a function there picks its layer here;
+# shallow networks, transformer MLPs and the widgets all look layers up through this table.
+ACTIVATION_LAYERS: dict[str, type[Module]] = {
+    "linear": Identity,
+    "sigmoid": Sigmoid,
+    "tanh": Tanh,
+    "relu": ReLU,
+    "leaky_relu": LeakyReLU,
+    "elu": ELU,
+    "gelu": GELU,
+    "gelu_tanh": GELUTanh,
+    "softplus": Softplus,
+}
+assert set(ACTIVATION_LAYERS) <= set(A.ACTIVATIONS), "every activation layer is named in activations.ACTIVATIONS"
+
+
+def activation_layer(name: str) -> Module:
+    """A new activation layer by name, e.g. ``activation_layer("relu")``; "linear" is the identity.
+
+    Valid names: ``ACTIVATION_LAYERS`` (every name of ``activations.ACTIVATIONS`` except
+    "step", which has no useful gradient).
+    """
+    key = name.lower() if isinstance(name, str) else name
+    if key not in ACTIVATION_LAYERS:
+        raise ValueError(f"unknown activation {name!r}; choose from {sorted(ACTIVATION_LAYERS)}")
+    return ACTIVATION_LAYERS[key]()
 
 
 # ========================================================================================
@@ -387,3 +461,21 @@ class Flatten(Module):
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         return grad_out.reshape(self.x_shape)
+
+
+class AddChannelAxis(Module):
+    """View a batch of signals as sequences of one-channel samples: x: (N, L) -> (N, L, 1).
+
+    Put it first in a Conv1D or recurrent model that should take the same (N, L) signals as
+    an MLP (the MNIST-1D baselines do).
+    """
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        check_input(self, x, ndim=2, expected="(N, L)")
+        return x[:, :, None]  # (N, L) -> (N, L, 1)
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        return grad_out[:, :, 0]  # (N, L, 1) -> (N, L)
+
+    def __repr__(self) -> str:
+        return "AddChannelAxis((N, L) -> (N, L, 1))"

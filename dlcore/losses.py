@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from dlcore.activations import sigmoid
+from dlcore.activations import log_softmax, sigmoid, softplus
 
 BCE_EPS = 1e-7  # probabilities are clipped to [eps, 1 - eps] before taking logs
+ROW_SUM_TOL = 1e-4  # soft targets' rows must sum to 1 within this
 
 
 class Loss:
@@ -187,9 +188,7 @@ class BinaryCrossEntropyWithLogits(Loss):
         y = self._match_targets(z, y_true)
         _check_binary_targets(self, y)
         self._cache = (z, y)
-        with np.errstate(under="ignore"):
-            softplus = np.maximum(z, 0) + np.log1p(np.exp(-np.abs(z)))
-        return np.mean(softplus - y * z)
+        return np.mean(softplus(z) - y * z)
 
     def _backward(self):
         z, y = self._cache
@@ -204,6 +203,9 @@ class CategoricalCrossEntropy(Loss):
     / (N, ..., C). With log p = log_softmax(z) (computed stably):
     L = -mean over examples of sum_c y_c log p_c;  dL/dz = (softmax(z) - y_onehot) / N,
     where N counts every position (N * ... for extra axes).
+    Soft targets must be probability rows: entries >= 0 summing to 1 (within 1e-4). Other
+    rows raise a ValueError, because the gradient softmax(z) - y is the derivative of this
+    loss only when each row of y sums to 1 (in general it is softmax(z) * sum(y) - y).
     """
 
     name = "categorical_crossentropy"
@@ -214,20 +216,32 @@ class CategoricalCrossEntropy(Loss):
         C = y_pred.shape[-1]
         z = y_pred.reshape(-1, C)  # (N, ..., C) -> (M, C)
         M = z.shape[0]
-        shifted = z - z.max(axis=1, keepdims=True)  # largest logit of each row becomes 0
-        with np.errstate(under="ignore"):
-            e = np.exp(shifted)
-        sum_e = e.sum(axis=1, keepdims=True)  # (M, 1), >= 1 so its log is finite
-        log_sum_e = np.log(sum_e)
+        log_p = log_softmax(z, axis=1)  # (M, C), computed stably
         labels = self._labels(y_pred, y_true, C)
         if labels is not None:  # integer labels: pick the log-probability of the true class
-            rows = np.arange(M)
-            loss = np.mean(log_sum_e[:, 0] - shifted[rows, labels])
+            loss = -np.mean(log_p[np.arange(M), labels])
         else:  # one-hot / soft targets
-            labels = np.asarray(y_true).reshape(-1, C).astype(z.dtype, copy=False)
-            loss = -np.sum(labels * (shifted - log_sum_e)) / M
-        self._cache = (e / sum_e, labels, y_pred.shape)  # softmax probabilities (M, C)
+            labels = self._probability_rows(np.asarray(y_true).reshape(-1, C).astype(z.dtype, copy=False))
+            loss = -np.sum(labels * log_p) / M
+        with np.errstate(under="ignore"):
+            probs = np.exp(log_p, out=log_p)  # softmax probabilities (M, C)
+        self._cache = (probs, labels, y_pred.shape)
         return loss
+
+    def _probability_rows(self, y: np.ndarray) -> np.ndarray:
+        """y: (M, C) soft targets, checked to be rows of probabilities."""
+        if np.any(y < 0):
+            raise ValueError(f"{self!r}: one-hot / probability targets must be >= 0, got a minimum of {y.min()}")
+        sums = y.sum(axis=1)
+        bad = np.abs(sums - 1.0) > ROW_SUM_TOL
+        if np.any(bad):
+            row = int(np.argmax(bad))
+            raise ValueError(
+                f"{self!r}: each row of one-hot / probability targets must sum to 1, but row {row} sums to "
+                f"{sums[row]:.6g} ({int(bad.sum())} of {len(sums)} rows do not); normalise the rows, or pass "
+                f"integer class labels"
+            )
+        return y
 
     def _labels(self, y_pred: np.ndarray, y_true, C: int) -> np.ndarray | None:
         """Integer labels flattened to (M,), or None if y_true is one-hot/probabilities of y_pred's shape."""

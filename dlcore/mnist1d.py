@@ -65,15 +65,15 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from threadpoolctl import threadpool_limits
 
-from dlcore.callbacks import Callback, History, LearningRateScheduler
+from dlcore.callbacks import Callback, HeldOutAccuracy, History, LearningRateScheduler  # noqa: F401
 from dlcore.config import get_rng
 from dlcore.conv import Conv1D
 from dlcore.datasets import load_mnist1d
-from dlcore.layers import Dense, Flatten, ReLU
+from dlcore.layers import AddChannelAxis, Dense, Flatten, ReLU
 from dlcore.model import Sequential
-from dlcore.module import Module, check_input
+from dlcore.module import Module
 from dlcore.optim import Adam
-from dlcore.plotting import GRID_COLOR, PALETTE
+from dlcore.plotting import GRID_COLOR, MARKERS, PALETTE
 from dlcore.pooling import GlobalAvgPool1D
 from dlcore.recurrent import GRU, Bidirectional
 from dlcore.regularizers import L2
@@ -140,23 +140,6 @@ def _recipe(name: str) -> Recipe:
 
 
 # --- the models ---------------------------------------------------------------------------
-class AddChannelAxis(Module):
-    """View a batch of signals as sequences of one-channel samples: x: (N, L) -> (N, L, 1).
-
-    The first layer of the CNN and the GRU, so that all four baselines take the same (N, 40).
-    """
-
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        check_input(self, x, ndim=2, expected="(N, L)")
-        return x[:, :, None]  # (N, L) -> (N, L, 1)
-
-    def backward(self, grad_out: np.ndarray) -> np.ndarray:
-        return grad_out[:, :, 0]  # (N, L, 1) -> (N, L)
-
-    def __repr__(self) -> str:
-        return "AddChannelAxis((N, L) -> (N, L, 1))"
-
-
 def _cnn(channels: int, rng: np.random.Generator) -> list[Module]:
     """Ours. x: (N, 40) -> logits (N, 10)."""
     c = channels
@@ -231,24 +214,6 @@ def build_model(name: str, rng: np.random.Generator | int | None = None, paper: 
 
 
 # --- training -------------------------------------------------------------------------------
-class HeldOutAccuracy(Callback):
-    """After every epoch, the accuracy on a held-out set, logged as "test_accuracy".
-
-    x: (N, 40), y: (N,) labels. ``seconds`` adds up the time spent evaluating, so that the
-    training time can leave it out.
-    """
-
-    def __init__(self, x: np.ndarray, y: np.ndarray):
-        self.x, self.y = x, y
-        self.seconds = 0.0
-
-    def on_epoch_end(self, epoch, logs=None):
-        start = time.perf_counter()
-        predicted = np.argmax(self.model.predict(self.x), axis=1)  # logits (N, 10) -> classes (N,)
-        logs["test_accuracy"] = float(np.mean(predicted == self.y))
-        self.seconds += time.perf_counter() - start
-
-
 @dataclass
 class BaselineResult:
     """One trained baseline: test accuracy (0..1) against the paper's, training seconds (without
@@ -419,7 +384,9 @@ def plot_curves(results: list[BaselineResult], ax: Axes | None = None) -> Axes:
     for k, r in enumerate(results):
         accuracy = 100 * np.asarray(r.history["test_accuracy"])
         steps = np.arange(1, len(accuracy) + 1) * r.steps / len(accuracy)  # step count at each epoch's end
-        ax.plot(steps, accuracy, color=PALETTE[k], lw=1.5, label=f"{r.label} (dlcore)")
+        ax.plot(
+            steps, accuracy, color=PALETTE[k], marker=MARKERS[k], markevery=0.1, lw=1.5, label=f"{r.label} (dlcore)"
+        )
         ax.axhline(100 * r.paper_accuracy, color=PALETTE[k], ls="--", lw=1, label=f"{r.label} (paper)")
     ax.set(
         xlabel="Adam steps (batches of 100)",

@@ -24,7 +24,6 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
-from tqdm.auto import tqdm
 
 from dlcore import regularizers
 from dlcore.callbacks import Callback, History, StopOnNaN, TrainingDiverged, diverged_message
@@ -167,6 +166,8 @@ class Sequential(Module):
         was_training = self.training
         self.train()
         steps = math.ceil(n / batch_size)
+        from tqdm.auto import tqdm  # here, not at the top: it is slow to import and only fit needs it
+
         bar = tqdm(total=epochs * steps, disable=verbose != 1, unit="batch", desc=f"epoch 1/{epochs}", leave=True)
         try:
             for cb in callbacks:
@@ -226,9 +227,7 @@ class Sequential(Module):
         if not math.isfinite(loss):  # leave the weights as they are; the StopOnNaN guard reports it
             return loss, out
         self._backward_for_training(self.loss.backward())
-        for reg, W in regularized:  # weight penalties: L += R(W), dL/dW += dR/dW
-            loss += reg.loss(W.value)
-            W.grad += reg.grad(W.value)
+        loss += regularizers.apply_penalties(regularized)  # weight penalties: L += R(W), dL/dW += dR/dW
         self.optimizer.step()
         return loss, out
 
@@ -238,7 +237,7 @@ class Sequential(Module):
         A first layer that supports it (``needs_input_grad``, e.g. Dense) skips one matmul.
         """
         first = self.layers[0]
-        if not hasattr(first, "needs_input_grad"):
+        if first.needs_input_grad is None:  # the layer cannot skip dL/dx (see Module)
             self.backward(grad_out)
             return
         previous, first.needs_input_grad = first.needs_input_grad, False
@@ -371,7 +370,7 @@ class Sequential(Module):
 
     def _takes_indices(self) -> bool:
         """True when the first layer (an Embedding) takes integer indices instead of floats."""
-        return bool(self.layers) and getattr(self.layers[0], "takes_indices", False)
+        return bool(self.layers) and self.layers[0].takes_indices
 
     def _check_data(self, x, y, where: str) -> tuple[np.ndarray, np.ndarray]:
         x = self._check_x(x, where)

@@ -7,6 +7,7 @@ and *adds* dL/d(parameter) into each parameter's ``grad`` (so gradients accumula
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 
 import numpy as np
@@ -39,15 +40,37 @@ class Parameter:
 
 
 class Module:
-    """Base class of layers and models.
+    """Base class of layers and models: the protocol every layer follows.
 
-    Subclasses implement ``forward`` and ``backward``. Parameters and sub-modules found in
-    attributes (directly, or in lists/tuples) are collected by ``parameters()``. Arrays
-    that are state but not trained (BatchNorm's running mean) are named in ``buffers``
-    so that ``state_dict`` saves them too.
+    Subclasses implement two methods:
+
+    - ``forward(x, ...)`` returns the output and keeps what ``backward`` will need;
+    - ``backward(grad_out)`` takes dL/d(output) of the last forward, ADDS dL/d(parameter)
+      into each parameter's ``grad`` and returns dL/dx, an array of x's shape. Two
+      exceptions: it returns None when the layer was told not to compute dL/dx
+      (``needs_input_grad = False``), and a layer with two inputs returns a tuple
+      (dL/dx, dL/dcontext) (cross-attention, ``TransformerDecoderBlock``).
+
+    Capabilities that training code reads, declared here with their defaults:
+
+    - ``needs_input_grad``: None when the layer always computes dL/dx; layers that can skip
+      it (Dense, Conv1D, Conv2D) have True, and ``Sequential.fit`` sets it to False on the
+      first layer, whose dL/dx nothing uses.
+    - ``takes_indices``: True for a layer whose input is integer indices (``Embedding``), so
+      ``Sequential`` does not cast its input to floats.
+    - ``regularizer``: an ``L1``/``L2`` penalty on the layer's ``W`` (None: no penalty);
+      layers with weights (Dense, Conv1D, Conv2D) take it as ``regularizer=``.
+    - ``buffers``: names of arrays that are state but not trained (BatchNorm's running mean),
+      so that ``state_dict`` saves them too.
+
+    Parameters and sub-modules found in attributes (directly, or in lists/tuples) are
+    collected by ``parameters()``.
     """
 
     buffers: tuple[str, ...] = ()
+    needs_input_grad: bool | None = None
+    takes_indices: bool = False
+    regularizer = None
 
     def __init__(self) -> None:
         self.training = True
@@ -56,10 +79,14 @@ class Module:
     def forward(self, x: np.ndarray) -> np.ndarray:
         raise NotImplementedError(f"{type(self).__name__}.forward is not implemented")
 
-    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+    def backward(self, grad_out: np.ndarray) -> np.ndarray | tuple[np.ndarray, ...] | None:
         raise NotImplementedError(f"{type(self).__name__}.backward is not implemented")
 
     def __call__(self, *args, **kwargs):
+        if args and getattr(args[0], "is_symbolic", False) or _symbolic_list(args):  # functional API
+            from dlcore.functional import call_symbolic
+
+            return call_symbolic(self, *args, **kwargs)
         return self.forward(*args, **kwargs)
 
     # --- walking the tree -------------------------------------------------------------
@@ -153,6 +180,40 @@ class Module:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
+
+
+def _symbolic_list(args: tuple) -> bool:
+    """True when the first argument is a list of symbolic tensors (a merge layer in a functional model)."""
+    first = args[0] if args else None
+    return isinstance(first, (list, tuple)) and bool(first) and getattr(first[0], "is_symbolic", False)
+
+
+class Workspace:
+    """Scratch arrays a layer reuses from one step to the next instead of allocating anew.
+
+    ``get(name, shape, dtype)`` returns an uninitialised array of that shape, carved from a
+    buffer kept under ``name`` (grown when too small). Each step of training allocates the
+    same large temporaries (a convolution's im2col matrix); reusing them saves the time the
+    operating system spends handing fresh memory over. What ``get`` returns is only valid
+    until the next ``get`` with the same name, so never return it to a caller.
+    """
+
+    def __init__(self) -> None:
+        self._buffers: dict[str, np.ndarray] = {}
+
+    def get(self, name: str, shape: tuple[int, ...], dtype) -> np.ndarray:
+        size = math.prod(shape)
+        buffer = self._buffers.get(name)
+        if buffer is None or buffer.size < size or buffer.dtype != dtype:
+            buffer = self._buffers[name] = np.empty(size, dtype)
+        return buffer[:size].reshape(shape)
+
+    def clear(self) -> None:
+        """Free every buffer."""
+        self._buffers.clear()
+
+    def __getstate__(self) -> dict:
+        return {"_buffers": {}}  # a copied or pickled layer starts with empty scratch space
 
 
 def check_input(

@@ -35,6 +35,19 @@ PALETTE: tuple[str, ...] = (
 # Two extra colours so ten classes (digits 0-9) each get their own colour.
 _EXTRA: tuple[str, ...] = ("#999999", "#882255")  # grey, wine
 GRID_COLOR = "#BBBBBB"  # light grey for reference lines and original grids
+# Series never rely on colour alone: each also gets its own line style and marker.
+LINESTYLES: tuple[str, ...] = ("-", "--", ":", "-.", (0, (5, 1, 1, 1, 1, 1)), (0, (1, 3)))
+MARKERS: tuple[str, ...] = ("o", "s", "^", "D", "v", "P", "X", "*", "<", ">")
+
+
+def series_style(i: int) -> dict:
+    """Colour, line style and marker of the ``i``-th series of a plot: ``ax.plot(x, y, **series_style(i))``."""
+    return {
+        "color": PALETTE[i % len(PALETTE)],
+        "linestyle": LINESTYLES[i % len(LINESTYLES)],
+        "marker": MARKERS[i % len(MARKERS)],
+        "markevery": 0.1,
+    }
 
 
 def class_colors(n: int) -> list[str]:
@@ -230,7 +243,9 @@ def plot_classes_2d(
     colors = class_colors(int(classes.max()) + 1)
     for k in classes:
         pts = X[y == k]
-        ax.scatter(pts[:, 0], pts[:, 1], s=s, alpha=alpha, color=colors[k], label=str(k), edgecolors="none")
+        ax.scatter(
+            pts[:, 0], pts[:, 1], s=s, alpha=alpha, color=colors[k], marker=MARKERS[k], label=str(k), edgecolors="none"
+        )
     if annotate_means:
         for k in classes:
             mx, my = X[y == k].mean(axis=0)
@@ -305,7 +320,16 @@ def plot_decision_boundary(
     colors = class_colors(n_classes)
     for k in np.unique(y):
         pts = X[y == k]
-        ax.scatter(pts[:, 0], pts[:, 1], s=16, color=colors[k], edgecolors="k", linewidths=0.4, label=f"class {k}")
+        ax.scatter(
+            pts[:, 0],
+            pts[:, 1],
+            s=16,
+            color=colors[k],
+            marker=MARKERS[k],
+            edgecolors="k",
+            linewidths=0.4,
+            label=f"class {k}",
+        )
     ax.set_xlim(lo[0], hi[0])
     ax.set_ylim(lo[1], hi[1])
     ax.legend(fontsize=8, loc="upper right", framealpha=0.8)

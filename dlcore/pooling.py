@@ -18,7 +18,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from dlcore.conv import _pair, im2col, pad_hw, tap_slice
+from dlcore.conv import im2col, pad_hw, pair, tap_slice
 from dlcore.module import Module, check_input
 
 
@@ -130,8 +130,8 @@ class _AvgPool(_Pool):
 
 
 def _pool2d_args(pool_size, stride, padding) -> tuple:
-    pool = _pair(pool_size, "pool_size")
-    step = pool if stride is None else _pair(stride, "stride")
+    pool = pair(pool_size, "pool_size")
+    step = pool if stride is None else pair(stride, "stride")
     pad = (padding, padding) if isinstance(padding, (int, np.integer)) else tuple(padding)
     return pool, step, (int(pad[0]), int(pad[1])), (pool_size, stride, padding)
 

@@ -31,7 +31,7 @@ import math
 import numpy as np
 
 from dlcore.config import get_rng, resolve_dtype
-from dlcore.module import Module, Parameter, check_input
+from dlcore.module import Module, Parameter, Workspace, check_input
 
 LSTM_FORGET_BIAS = 1.0
 
@@ -74,6 +74,7 @@ class _Recurrent(Module):
         self.W = Parameter(np.zeros((D, G * H), dtype), "W")
         self.U = Parameter(np.zeros((H, G * H), dtype), "U")
         self.b = Parameter(np.zeros(G * H, dtype), "b")
+        self._workspace = Workspace()
         self.reset_parameters(rng)
 
     def reset_parameters(self, rng: np.random.Generator | int | None = None) -> None:
@@ -95,10 +96,14 @@ class _Recurrent(Module):
         # (N, T, D) -> (T, N, D), in the weights' dtype (a float64 batch into a float32 layer runs in float32)
         return np.ascontiguousarray(x.transpose(1, 0, 2), dtype=self.W.value.dtype)
 
-    def _input_part(self, xs: np.ndarray) -> np.ndarray:
-        """x_t @ W + b for every step at once. xs: (T, N, D) -> (T, N, G*H)."""
+    def _input_part(self, xs: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """x_t @ W + b for every step at once. xs: (T, N, D) -> (T, N, G*H), into ``out`` if given."""
         T, N, D = xs.shape
-        return (xs.reshape(T * N, D) @ self.W.value + self.b.value).reshape(T, N, -1)
+        if out is not None:
+            out = out.reshape(T * N, -1)
+        a = np.matmul(xs.reshape(T * N, D), self.W.value, out=out)
+        a += self.b.value  # in place: one (T*N, G*H) array, not two
+        return a.reshape(T, N, -1)
 
     def _state(self, s: np.ndarray | None, name: str, N: int, dtype: np.dtype) -> np.ndarray:
         """An initial state (N, H): zeros when None, else checked."""
@@ -133,9 +138,15 @@ class _Recurrent(Module):
         """
         T, N, D = xs.shape
         dA2 = dA.reshape(T * N, -1)
-        self.W.grad += xs.reshape(T * N, D).T @ dA2
         self.b.grad += dA2.sum(axis=0)
-        self.U.grad += h_prev.reshape(T * N, -1).T @ dHU.reshape(T * N, -1)
+        if dHU is dA:  # x_t and h_{t-1} feed the same pre-activations: one product [x, h]^T dA gives dW and dU
+            xh = np.concatenate([xs, h_prev], axis=2).reshape(T * N, -1)  # (T*N, D + H)
+            dWU = xh.T @ dA2  # (D + H, G*H)
+            self.W.grad += dWU[:D]
+            self.U.grad += dWU[D:]
+        else:
+            self.W.grad += xs.reshape(T * N, D).T @ dA2
+            self.U.grad += h_prev.reshape(T * N, -1).T @ dHU.reshape(T * N, -1)
         dx = (dA2 @ self.W.value.T).reshape(T, N, D)
         return dx.transpose(1, 0, 2)  # (T, N, D) -> (N, T, D)
 
@@ -211,55 +222,84 @@ class LSTM(_Recurrent):
         xs = self._time_major(x)  # (T, N, D)
         T, N, _ = xs.shape
         H = self.hidden_size
-        gates = self._input_part(xs)  # x_t W + b: (T, N, 4H); becomes the gate values in place
-        hs = np.empty((T + 1, N, H), gates.dtype)  # hs[t + 1] = h_t
-        cs = np.empty((T + 1, N, H), gates.dtype)  # cs[t + 1] = c_t
-        tanh_c = np.empty((T, N, H), gates.dtype)
-        hs[0] = self._state(h0, "h0", N, gates.dtype)
-        cs[0] = self._state(c0, "c0", N, gates.dtype)
         # sigma(z) = 0.5 * tanh(0.5 * z) + 0.5, so one tanh over the whole row (N, 4H) serves all four
         # gates: scale is 0.5 on the sigmoid gates and 1 on g, shift is 0.5 on the sigmoid gates and 0 on g.
-        scale = np.full(4 * H, 0.5, gates.dtype)
-        scale[2 * H : 3 * H] = 1.0
-        shift = np.full(4 * H, 0.5, gates.dtype)
-        shift[2 * H : 3 * H] = 0.0
-        U = self.U.value
+        # The inner scaling is folded into the weights once: (x W + b) * scale and U * scale.
+        scale, shift = self._gate_scale_shift()
+        ws = self._workspace  # arrays only forward and backward see, reused from call to call
+        # x_t W + b: (T, N, 4H); becomes the gate values in place
+        gates = self._input_part(xs, out=ws.get("gates", (T, N, 4 * H), xs.dtype))
+        gates *= scale
+        U_scaled = self.U.value * scale
+        hs = np.empty((T + 1, N, H), gates.dtype)  # hs[t + 1] = h_t; new every call, the output is a view of it
+        cs = ws.get("cs", (T + 1, N, H), gates.dtype)  # cs[t + 1] = c_t
+        tanh_c = ws.get("tanh_c", (T, N, H), gates.dtype)
+        hs[0] = self._state(h0, "h0", N, gates.dtype)
+        cs[0] = self._state(c0, "c0", N, gates.dtype)
+        hu = ws.get("hu", (N, 4 * H), gates.dtype)  # scratch for h_{t-1} U, reused every step
+        ig = ws.get("ig", (N, H), gates.dtype)
         for t in range(T):
             z = gates[t]
-            z += hs[t] @ U  # pre-activations of all four gates: (N, 4H)
-            z *= scale
+            z += np.matmul(hs[t], U_scaled, out=hu)  # scaled pre-activations of all four gates: (N, 4H)
             np.tanh(z, out=z)
             z *= scale
             z += shift  # i, f, o = sigma(.), g = tanh(.)
             i, f, g, o = z[:, :H], z[:, H : 2 * H], z[:, 2 * H : 3 * H], z[:, 3 * H :]
             np.multiply(f, cs[t], out=cs[t + 1])
-            cs[t + 1] += i * g
+            cs[t + 1] += np.multiply(i, g, out=ig)
             np.tanh(cs[t + 1], out=tanh_c[t])
             np.multiply(o, tanh_c[t], out=hs[t + 1])
         self.cache = xs, hs, cs, tanh_c, gates
-        self.h_n, self.c_n = hs[-1], cs[-1]
+        self.h_n, self.c_n = hs[-1], cs[-1].copy()  # c_n outlives the workspace
         return self._output(hs[1:])
+
+    def _gate_scale_shift(self) -> tuple[np.ndarray, np.ndarray]:
+        """(scale, shift), each (4H,): 0.5 and 0.5 on the sigmoid gates i, f, o; 1 and 0 on g."""
+        H, dtype = self.hidden_size, self.W.value.dtype
+        scale = np.full(4 * H, 0.5, dtype)
+        scale[2 * H : 3 * H] = 1.0
+        shift = np.full(4 * H, 0.5, dtype)
+        shift[2 * H : 3 * H] = 0.0
+        return scale, shift
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         """grad_out: dL/d(output) -> dx: (N, T, D); sets self.dh0, self.dc0: (N, H)."""
         xs, hs, cs, tanh_c, gates = self.cache
         T, N, _ = xs.shape
         H = self.hidden_size
-        dH = self._grad_time_major(grad_out, T, N)
-        dZ = np.empty_like(gates)  # dL/d(pre-activations): (T, N, 4H)
+        dH = np.ascontiguousarray(self._grad_time_major(grad_out, T, N))
+        i, f, g, o = (gates[..., k * H : (k + 1) * H] for k in range(4))  # each (T, N, H)
+        # Each gate's pre-activation gradient is a local derivative (known after forward) times
+        # dc_t (gates i, f, g) or dh_t (gate o). The local parts are computed for all steps at
+        # once into dZ; the loop over time then only multiplies them by dc_t or dh_t.
+        ws = self._workspace
+        dZ = ws.get("dZ", gates.shape, gates.dtype)  # dL/d(pre-activations): (T, N, 4H)
+        # (written in place, gate by gate: no temporary arrays)
+        for k, (gate, times) in enumerate(((i, g), (f, cs[:-1]), (None, i), (o, tanh_c))):
+            d = dZ[..., k * H : (k + 1) * H]
+            if gate is None:  # candidate: c_t has i * g, tanh' = 1 - g^2
+                np.multiply(g, g, out=d)
+                np.subtract(1.0, d, out=d)
+            else:  # sigma' = s (1 - s); input gate: c_t has i * g; forget: f * c_{t-1}; output: o * tanh(c_t)
+                np.subtract(1.0, gate, out=d)
+                d *= gate
+            d *= times
+        dc_dh = np.multiply(tanh_c, tanh_c, out=ws.get("dc_dh", tanh_c.shape, tanh_c.dtype))
+        np.subtract(1.0, dc_dh, out=dc_dh)
+        dc_dh *= o  # dc_t / dh_t through h_t = o * tanh(c_t): o (1 - tanh^2 c_t)
+        dZ4 = dZ.reshape(T, N, 4, H)  # a view: gate k of step t is dZ4[t, :, k]
+        dh, dc = np.empty((N, H), dZ.dtype), np.empty((N, H), dZ.dtype)
         dh_next = np.zeros_like(hs[0])  # dL/dh_t through step t + 1
         dc_next = np.zeros_like(cs[0])  # dL/dc_t through step t + 1
         U_T = self.U.value.T
         for t in reversed(range(T)):
-            i, f, g, o = (gates[t, :, k * H : (k + 1) * H] for k in range(4))  # each (N, H)
-            dh = dH[t] + dh_next
-            dc = dh * o * (1.0 - tanh_c[t] ** 2) + dc_next  # through h_t = o * tanh(c_t), and from c_{t+1}
-            dZ[t, :, :H] = dc * g * i * (1.0 - i)  # input gate: c_t has i * g, sigma' = i (1 - i)
-            dZ[t, :, H : 2 * H] = dc * cs[t] * f * (1.0 - f)  # forget gate: c_t has f * c_{t-1}
-            dZ[t, :, 2 * H : 3 * H] = dc * i * (1.0 - g**2)  # candidate: tanh' = 1 - g^2
-            dZ[t, :, 3 * H :] = dh * tanh_c[t] * o * (1.0 - o)  # output gate: h_t has o * tanh(c_t)
-            dc_next = dc * f
-            dh_next = dZ[t] @ U_T
+            np.add(dH[t], dh_next, out=dh)
+            np.multiply(dh, dc_dh[t], out=dc)
+            dc += dc_next  # through h_t = o * tanh(c_t), and from c_{t+1}
+            dZ4[t, :, :3] *= dc[:, None, :]  # gates i, f, g act through c_t
+            dZ4[t, :, 3] *= dh  # gate o acts through h_t
+            np.multiply(dc, f[t], out=dc_next)
+            np.matmul(dZ[t], U_T, out=dh_next)
         self.dh0, self.dc0 = dh_next, dc_next
         return self._accumulate(xs, hs[:-1], dZ, dZ)
 

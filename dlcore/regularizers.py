@@ -21,7 +21,7 @@ searched too. In a hand-written loop, call the same two functions.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 import numpy as np
 
@@ -81,12 +81,22 @@ def regularized(model: Module) -> Iterator[tuple[Regularizer, Parameter]]:
         stack.extend(reversed(module.children()))
 
 
+def apply_penalties(pairs: Iterable[tuple[Regularizer, Parameter]], grads: bool = True) -> float:
+    """The one penalty loop: Σ R(W) over (regularizer, W) pairs, adding dR/dW into each ``W.grad``
+    on the way when ``grads`` is True (call it after ``backward``). Returns 0.0 for no pairs."""
+    total = 0.0
+    for reg, W in pairs:
+        total += reg.loss(W.value)
+        if grads:
+            W.grad += reg.grad(W.value)
+    return total
+
+
 def penalty(model: Module) -> float:
     """Σ R(W) over all regularized layers of ``model`` (0.0 if none)."""
-    return sum((reg.loss(W.value) for reg, W in regularized(model)), 0.0)
+    return apply_penalties(regularized(model), grads=False)
 
 
 def add_penalty_grads(model: Module) -> None:
     """Add dR/dW into ``W.grad`` for every regularized layer (call after ``backward``)."""
-    for reg, W in regularized(model):
-        W.grad += reg.grad(W.value)
+    apply_penalties(regularized(model))

@@ -18,28 +18,10 @@ from collections.abc import Callable
 
 import numpy as np
 
-from dlcore.layers import ELU, GELU, Dense, Identity, LeakyReLU, ReLU, Sigmoid, Softplus, Tanh
+from dlcore.layers import ACTIVATION_LAYERS, Dense, ReLU, activation_layer  # noqa: F401  (the registry, re-exported)
 from dlcore.model import Sequential
-from dlcore.module import Module
 
-ACTIVATION_LAYERS: dict[str, Callable[[], Module]] = {
-    "relu": ReLU,
-    "leaky_relu": LeakyReLU,
-    "elu": ELU,
-    "gelu": GELU,
-    "softplus": Softplus,
-    "tanh": Tanh,
-    "sigmoid": Sigmoid,
-    "linear": Identity,
-}
-RELU_LIKE = {"relu", "leaky_relu", "elu", "gelu", "softplus"}  # He initialisation; the others Xavier
-
-
-def activation_layer(name: str) -> Module:
-    """A new activation layer by name: one of ``ACTIVATION_LAYERS`` ("linear" is the identity)."""
-    if name not in ACTIVATION_LAYERS:
-        raise ValueError(f"unknown activation {name!r}; choose from {sorted(ACTIVATION_LAYERS)}")
-    return ACTIVATION_LAYERS[name]()
+RELU_LIKE = {"relu", "leaky_relu", "elu", "gelu", "gelu_tanh", "softplus"}  # He initialisation; the others Xavier
 
 
 def shallow_network(

@@ -17,11 +17,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dlcore.activations import GELU_TANH_COEF, SQRT_2_OVER_PI
 from dlcore.attention import MultiHeadAttention, causal_mask
 from dlcore.config import get_rng
-from dlcore.layers import GELU, Dense, Dropout, LayerNorm, ReLU
-from dlcore.module import Module, check_input
+from dlcore.layers import ACTIVATION_LAYERS, Dense, Dropout, GELUTanh, LayerNorm, activation_layer  # noqa: F401
+from dlcore.module import Module
 
 MLP_EXPANSION = 4  # d_ff = 4 * d_model, as in the original Transformer and GPT
 
@@ -52,51 +51,11 @@ class TransformerConfig:
         return self.d_ff if self.d_ff is not None else MLP_EXPANSION * self.d_model
 
 
-class GELUTanh(Module):
-    """GELU's tanh approximation (GPT-2): y = x (1 + tanh(u)) / 2, u = sqrt(2/pi) (x + 0.044715 x^3).
-
-    x: any shape -> same shape. The same function as ``activations.gelu_tanh``, written with
-    in-place steps and keeping tanh(u) for the backward pass (this layer sees large arrays).
-    dy/dx = (1 + t) / 2 + x (1 - t^2) u' / 2 with t = tanh(u), u' = sqrt(2/pi) (1 + 3 * 0.044715 x^2).
-    """
-
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        check_input(self, x, expected="(any shape)")
-        self.x = x
-        t = x * x
-        t *= SQRT_2_OVER_PI * GELU_TANH_COEF
-        t += SQRT_2_OVER_PI
-        t *= x  # u = sqrt(2/pi) (x + 0.044715 x^3)
-        np.tanh(t, out=t)
-        self.t = t
-        y = t + 1.0
-        y *= x
-        y *= 0.5
-        return y
-
-    def backward(self, grad_out: np.ndarray) -> np.ndarray:
-        x, t = self.x, self.t
-        du = x * x
-        du *= 3.0 * SQRT_2_OVER_PI * GELU_TANH_COEF
-        du += SQRT_2_OVER_PI  # u'
-        d = t * t
-        np.subtract(1.0, d, out=d)
-        d *= du
-        d *= x  # x (1 - t^2) u'
-        d += t
-        d += 1.0
-        d *= 0.5
-        d *= grad_out
-        return d
-
-
-_MLP_ACTIVATIONS = {"gelu_tanh": GELUTanh, "gelu": GELU, "relu": ReLU}
-
-
 class MLP(Module):
     """Position-wise feed-forward network: x: (N, T, d_model) -> act(x W1 + b1) W2 + b2, same shape.
 
-    activation: "gelu_tanh", "gelu" or "relu" (see ``TransformerConfig``).
+    activation: a name from ``layers.ACTIVATION_LAYERS``, usually "gelu_tanh", "gelu" or "relu"
+    (see ``TransformerConfig``).
     """
 
     def __init__(
@@ -108,10 +67,10 @@ class MLP(Module):
         dtype=None,
     ):
         super().__init__()
-        if activation not in _MLP_ACTIVATIONS:
-            raise ValueError(f"MLP: unknown activation {activation!r}; choose from {sorted(_MLP_ACTIVATIONS)}")
+        if activation not in ACTIVATION_LAYERS:
+            raise ValueError(f"MLP: unknown activation {activation!r}; choose from {sorted(ACTIVATION_LAYERS)}")
         self.fc = Dense(d_model, d_ff, init="he", rng=rng, dtype=dtype)
-        self.act = _MLP_ACTIVATIONS[activation]()
+        self.act = activation_layer(activation)
         self.proj = Dense(d_ff, d_model, init="xavier", rng=rng, dtype=dtype)
 
     def forward(self, x: np.ndarray) -> np.ndarray:

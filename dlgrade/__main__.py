@@ -15,7 +15,10 @@ from pathlib import Path
 
 from dlgrade import exercises, grade, notebook, release, report
 from dlgrade.notebook import ReleaseError
-from dlgrade.sandbox import Limits
+from dlgrade.report import plain_text
+from dlgrade.sandbox import Limits, SandboxError, isolation_problem
+
+SELF_STUDY_FLAG = "--unisolated-self-study"
 
 
 def _limits(args: argparse.Namespace) -> Limits:
@@ -24,17 +27,40 @@ def _limits(args: argparse.Namespace) -> Limits:
         case_timeout=args.call_timeout,
         question_timeout=args.question_timeout,
         memory_mb=args.memory_mb,
+        disk_mb=args.disk_mb,
     )
 
 
 def _add_grading_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--exercise", help="e.g. 2 or 02_activations_losses (default: read from the notebook)")
     parser.add_argument("--instructor", help="folder with the source notebooks and hidden_tests/")
-    parser.add_argument("--seed", type=int, help="hidden-test seed (default: a fresh random one per run)")
+    parser.add_argument(
+        "--seed", type=int, help=f"hidden-test seed (default {grade.DEFAULT_SEED}: every run draws the same inputs)"
+    )
     parser.add_argument("--cell-timeout", type=float, default=10.0, help="seconds per notebook cell (10)")
     parser.add_argument("--call-timeout", type=float, default=10.0, help="seconds per test call (10)")
     parser.add_argument("--question-timeout", type=float, default=60.0, help="seconds per question (60)")
     parser.add_argument("--memory-mb", type=int, default=1024, help="address-space limit of the sandbox (1024)")
+    parser.add_argument("--disk-mb", type=int, default=64, help="size of the sandbox's writable tmpfs (64)")
+    parser.add_argument(
+        SELF_STUDY_FLAG,
+        dest="unisolated",
+        action="store_true",
+        help="grade without the operating-system sandbox where bubblewrap cannot run (self-study only: "
+        "every report says it was not isolated)",
+    )
+
+
+def _refuse_without_isolation(args: argparse.Namespace) -> bool:
+    """True (after saying why) when grading for credit is impossible on this machine."""
+    if args.unisolated:
+        print("warning: grading WITHOUT isolation (self-study); these scores are not valid for credit", file=sys.stderr)
+        return False
+    problem = isolation_problem()
+    if problem:
+        print(f"dlgrade: will not grade for credit: {problem} (or pass {SELF_STUDY_FLAG})", file=sys.stderr)
+        return True
+    return False
 
 
 def cmd_release(args: argparse.Namespace) -> int:
@@ -56,30 +82,60 @@ def cmd_release(args: argparse.Namespace) -> int:
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
+    if _refuse_without_isolation(args):
+        return 2
     started = time.monotonic()
-    result = grade.grade_file(
-        args.notebook, args.exercise, seed=args.seed, limits=_limits(args), instructor=args.instructor
-    )
+    try:
+        result = grade.grade_file(
+            args.notebook,
+            args.exercise,
+            seed=args.seed,
+            limits=_limits(args),
+            instructor=args.instructor,
+            isolated=not args.unisolated,
+        )
+    except (SandboxError, LookupError) as err:
+        print(f"dlgrade: {plain_text(err)}", file=sys.stderr)
+        return 2
     json_path, md_path = report.write(result, args.out)
-    print(f"{result['student']}: {result['score']:g} / {result['max_score']:g}  ({time.monotonic() - started:.1f} s)")
+    elapsed = time.monotonic() - started
+    print(
+        f"{plain_text(result['student'])}: {result['score']:g} / {result['max_score']:g}  "
+        f"(hidden-test seed {result['seed']}; {elapsed:.1f} s)"
+    )
     for q in result["questions"]:
         print(f"  {q['id']:>5} {q['function']:<32} {q['points']:>5g} / {q['max_points']:g}  {q['status']}")
     for note in result["notes"]:
-        print(f"  note: {note}")
+        print(f"  note: {plain_text(note)}")
     print(f"wrote {json_path} and {md_path}")
     return 0
 
 
 def cmd_grade_folder(args: argparse.Namespace) -> int:
+    if _refuse_without_isolation(args):
+        return 2
     started = time.monotonic()
-    results = grade.grade_folder(
-        args.folder, args.exercise, jobs=args.jobs, seed=args.seed, limits=_limits(args), instructor=args.instructor
-    )
+    try:
+        results = grade.grade_folder(
+            args.folder,
+            args.exercise,
+            jobs=args.jobs,
+            seed=args.seed,
+            limits=_limits(args),
+            instructor=args.instructor,
+            isolated=not args.unisolated,
+        )
+    except (SandboxError, LookupError) as err:
+        print(f"dlgrade: {plain_text(err)}", file=sys.stderr)
+        return 2
+    taken: set[str] = set()
     for result in results:
-        report.write(result, args.out)
-        print(f"{result['student']:<40} {result['score']:>6g} / {result['max_score']:g}")
+        report.write(result, args.out, taken)
+        print(f"{plain_text(result['student']):<40} {result['score']:>6g} / {result['max_score']:g}")
     book = report.gradebook(results, Path(args.out) / "gradebook.csv")
-    print(f"graded {len(results)} submissions in {time.monotonic() - started:.1f} s; gradebook: {book}")
+    seeds = sorted({r["seed"] for r in results if r.get("seed") is not None})
+    elapsed = time.monotonic() - started
+    print(f"graded {len(results)} submissions in {elapsed:.1f} s (hidden-test seed {seeds}); gradebook: {book}")
     return 0
 
 

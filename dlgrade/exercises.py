@@ -17,7 +17,6 @@ import importlib.util
 import json
 import os
 import re
-import sys
 import types
 from pathlib import Path
 
@@ -90,19 +89,30 @@ def source_notebook(slug: str, instructor: str | Path | None = None) -> Path:
     return path
 
 
-def reference(slug: str, instructor: str | Path | None = None) -> types.SimpleNamespace:
-    """The solutions: every name the source notebook defines, run in this (the grader's) process."""
-    from dlgrade import checks, notebook
+def top_level_functions(sources: list[str]) -> dict[str, tuple[str, set[str]]]:
+    """{name: (source of the def, names it reads)} for every top-level ``def`` in the cells
+    (the last definition of a name wins). Cells that do not parse are skipped."""
+    import ast
 
-    slug = resolve(slug)
-    path = source_notebook(slug, instructor)
-    key = (str(path), path.stat().st_mtime)
-    if key not in _cache:
-        module = types.ModuleType(f"dlgrade_reference_{slug}")
-        nb = json.loads(path.read_text(encoding="utf-8"))
-        sys.modules[module.__name__] = module
-        with checks.disabled():
-            for index, source in enumerate(notebook.grading_sources(nb)):
-                exec(compile(source, f"<{slug} reference, code cell {index + 1}>", "exec"), module.__dict__)
-        _cache[key] = module
-    return types.SimpleNamespace(**{k: v for k, v in vars(_cache[key]).items() if not k.startswith("__")})
+    found: dict[str, tuple[str, set[str]]] = {}
+    for source in sources:
+        try:
+            tree = ast.parse(source)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef):
+                text = ast.get_source_segment(source, node) or ""
+                if node.decorator_list:
+                    text = ""  # a decorated definition is not copied
+                reads = {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+                found[node.name] = (text, reads)
+    return found
+
+
+def reference_functions(slug: str, instructor: str | Path | None = None) -> dict[str, tuple[str, set[str]]]:
+    """The solution notebook's top-level functions: {name: (source, names it reads)}."""
+    from dlgrade import notebook
+
+    nb = json.loads(source_notebook(slug, instructor).read_text(encoding="utf-8"))
+    return top_level_functions(notebook.grading_sources(nb))

@@ -11,8 +11,9 @@ In a source notebook, solutions sit between marker lines in code cells
 release replaces each block with a stub that raises NotImplementedError, drops cells tagged
 "solution" or "hidden-tests", clears outputs, and refuses to be written while anything
 private is left: a marker (including ``BEGIN HIDDEN TESTS``: hidden tests belong in
-``instructor/hidden_tests/``), a private tag, a path to the hidden tests, or a line of a
-solution appearing anywhere else in the notebook.
+``instructor/hidden_tests/``), a private tag, a path to the hidden tests or to the mistake
+catalogue (``instructor/mistakes/``), or a line of a solution appearing anywhere else in the
+notebook.
 """
 
 from __future__ import annotations
@@ -25,7 +26,11 @@ BEGIN_CODE = re.compile(r"^(?P<indent>[ \t]*)#+[ \t]*BEGIN SOLUTION[ \t]*$")
 END_CODE = re.compile(r"^[ \t]*#+[ \t]*END SOLUTION[ \t]*$")
 BEGIN_MARKDOWN = re.compile(r"^[ \t]*<!--[ \t]*BEGIN SOLUTION[ \t]*-->[ \t]*$")
 END_MARKDOWN = re.compile(r"^[ \t]*<!--[ \t]*END SOLUTION[ \t]*-->[ \t]*$")
-LEAKS = re.compile(r"(?:BEGIN|END)\s+(?:SOLUTION|HIDDEN)|hidden_tests|instructor/", re.IGNORECASE)
+LEAKS = re.compile(
+    r"(?:BEGIN|END)\s+(?:SOLUTION|HIDDEN)|hidden_tests|instructor/|mistakes/\d\d_|dlgrade\.mistakes", re.IGNORECASE
+)
+POINTS = re.compile(r"\s*\(\d+(?:\.\d+)? points?\)\s*$")
+HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
 PRIVATE_TAGS = frozenset({"solution", "hidden-tests", "hidden_tests", "instructor"})
 STUB = 'raise NotImplementedError("replace this line with your solution")'
 MARKDOWN_STUB = "*Write your answer here.*"
@@ -160,8 +165,72 @@ def grading_sources(nb: dict) -> list[str]:
     return sources
 
 
-def describe_cell(sources: list[str], index: int) -> str:
-    """'code cell 4 (`def softmax(z):`)' for messages."""
+class SubmissionError(ValueError):
+    """A submitted file that cannot be graded; the message says why, for the report."""
+
+
+MAX_CELLS = 2000
+MAX_CELL_CHARS = 1 << 20
+
+
+def submission_cells(raw: bytes) -> tuple[list[str], str | None]:
+    """(code cells to run, the exercise the metadata claims) from a submitted file's bytes.
+
+    Strict about types: anything that is not an nbformat-4-like notebook raises
+    SubmissionError with a reason a student can act on; nothing else escapes.
+    """
+    try:
+        nb = json.loads(raw)
+    except RecursionError as err:
+        raise SubmissionError("the notebook's JSON is nested too deeply") from err
+    except (UnicodeDecodeError, ValueError) as err:  # ValueError: bad JSON, or numbers too long
+        raise SubmissionError("the file is not a readable notebook (.ipynb JSON)") from err
+    if not isinstance(nb, dict) or not isinstance(nb.get("cells", []), list):
+        raise SubmissionError("the file is not a notebook (no list of cells)")
+    cells = nb.get("cells", [])
+    if len(cells) > MAX_CELLS:
+        raise SubmissionError(f"the notebook has more than {MAX_CELLS} cells")
+    sources = []
+    for number, cell in enumerate(cells, start=1):
+        if not isinstance(cell, dict):
+            raise SubmissionError(f"cell {number} is not a notebook cell")
+        if cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source", "")
+        if isinstance(source, list) and all(isinstance(line, str) for line in source):
+            source = "".join(source)
+        if not isinstance(source, str):
+            raise SubmissionError(f"cell {number}: its source is not text")
+        if len(source) > MAX_CELL_CHARS:
+            raise SubmissionError(f"cell {number} is longer than {MAX_CELL_CHARS} characters")
+        sources.append(_neutralise_magics(source) or "")
+    metadata = nb.get("metadata")
+    claimed = metadata.get("dlgrade") if isinstance(metadata, dict) else None
+    exercise = claimed.get("exercise") if isinstance(claimed, dict) else None
+    return sources, exercise if isinstance(exercise, str) and len(exercise) < 200 else None
+
+
+def code_cell_headings(nb: dict) -> list[str]:
+    """For each code cell (in ``grading_sources`` order), the text of the last Markdown heading
+    above it, e.g. "Question 2.2: a numerically stable softmax (3 points)" ("" before any)."""
+    headings, current = [], ""
+    for cell in nb.get("cells", []):
+        if not isinstance(cell, dict):
+            continue
+        if cell.get("cell_type") == "markdown":
+            for line in cell_source(cell).splitlines():
+                match = HEADING.match(line)
+                if match:
+                    current = POINTS.sub("", match.group(1)).strip()
+        elif cell.get("cell_type") == "code":
+            headings.append(current[:100])
+    return headings
+
+
+def describe_cell(sources: list[str], index: int, headings: list[str] | None = None) -> str:
+    """'the cell under "Question 2.2: ..." (`def softmax(z):`)' for messages."""
     first = next((line.strip() for line in sources[index].splitlines() if line.strip()), "")
     first = first if len(first) <= 40 else first[:37] + "..."
-    return f"code cell {index + 1}" + (f" (`{first}`)" if first else "")
+    heading = headings[index] if headings and index < len(headings) else ""
+    place = f'the cell under "{heading}"' if heading else f"code cell {index + 1}"
+    return place + (f" (`{first}`)" if first else "")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dlgrade import exercises, notebook
+from dlgrade import exercises, mistakes, notebook
 from dlgrade.notebook import ReleaseError
 
 
@@ -12,7 +12,8 @@ def build(names: list[str] | None = None, instructor: str | Path | None = None) 
     """{learner notebook path: its text} for the given exercises (default: all).
 
     Raises ReleaseError listing every problem if any notebook would leak a solution,
-    a hidden test or an output; nothing is written here.
+    a hidden test, a path to the mistake catalogue or an output, or if a catalogue
+    (``instructor/mistakes/``) names unknown questions or functions; nothing is written here.
     """
     slugs = [exercises.resolve(n) for n in names] if names else exercises.slugs()
     built, problems = {}, []
@@ -25,6 +26,7 @@ def build(names: list[str] | None = None, instructor: str | Path | None = None) 
             continue
         problems += [f"{slug}: {p}" for p in notebook.release_problems(release, solution_lines)]
         problems += [f"{slug}: {p}" for p in _missing_checks(slug, release)]
+        problems += [f"{slug}: {p}" for p in mistakes.problems(slug, instructor)]
         built[exercises.exercises_dir() / f"{slug}.ipynb"] = notebook.dumps(release)
     if problems:
         raise ReleaseError("refusing to write the release:\n  " + "\n  ".join(problems))

@@ -1,27 +1,78 @@
-"""Reports for people: Markdown feedback per submission and a CSV gradebook."""
+"""Reports for people: Markdown feedback per submission and a CSV gradebook.
+
+Text that comes from a submission (its file name, its error messages, its first lines of
+code) is shown literally: Markdown and HTML are escaped in the feedback, control characters
+are dropped, and gradebook cells a spreadsheet would run as a formula are neutralised.
+"""
 
 from __future__ import annotations
 
 import csv
 import json
 import re
+import unicodedata
 from pathlib import Path
 
-ICONS = {"passed": "✅", "partial": "🟡", "failed": "❌", "not implemented": "⏳"}
+ICONS = {"passed": "✅", "partial": "🟡", "failed": "❌", "not implemented": "⏳"}  # each followed by its word
+
+
+def group_failures(cases: list[dict]) -> list[tuple[list[str], str, str]]:
+    """Failed cases merged by identical message and hint: one error told once per question."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for case in cases:
+        groups.setdefault((case["message"], case.get("hint", "")), []).append(case["name"])
+    return [(names, message, hint) for (message, hint), names in groups.items()]
 
 
 def _points(value: float) -> str:
     return f"{value:g}"
 
 
+def plain_text(text) -> str:
+    """``text`` without control characters (terminal escapes, bidi overrides); newlines as spaces."""
+    out = []
+    for char in str(text):
+        if char in "\n\r\t":
+            out.append(" ")
+        elif unicodedata.category(char) not in ("Cc", "Cf", "Cs", "Co"):
+            out.append(char)
+    return "".join(out)
+
+
+_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}
+_MARKDOWN_PUNCTUATION = frozenset("\\`*_{}[]()#+-.!|~:'=$^")
+
+
+def literal(text) -> str:
+    """``text`` as Markdown that renders exactly as written (no links, HTML, emphasis or tables)."""
+    out = []
+    for char in plain_text(text):
+        if char in _ENTITIES:
+            out.append(_ENTITIES[char])
+        elif char in _MARKDOWN_PUNCTUATION:
+            out.append("\\" + char)
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def csv_cell(value) -> str:
+    """A gradebook cell a spreadsheet shows as text: a leading = + - @ (a formula) gets a quote."""
+    text = plain_text(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@") or text.lstrip()[:1] in ("=", "+", "-", "@") else text
+
+
 def markdown(report: dict) -> str:
     """Feedback a learner can read: score, a table per question, what failed and why."""
     title = report.get("title") or report.get("exercise") or "Exercise"
+    score = f"{_points(report['score'])} / {_points(report['max_score'])}"
+    isolated = report.get("isolated", True)
     lines = [
         f"# {title}",
         "",
-        f"Feedback for **{report['student']}**. **Score: {_points(report['score'])} / {_points(report['max_score'])}**",
+        f"Feedback for **{literal(report['student'])}**. **Score: {score}**",
         "",
+        *(["**Not isolated: graded without the sandbox, not valid for credit.**", ""] if not isolated else []),
         "| Question | Function | Points | Result |",
         "| --- | --- | --- | --- |",
     ]
@@ -32,35 +83,55 @@ def markdown(report: dict) -> str:
         )
     for q in report["questions"]:
         failed = [c for c in q["cases"] if not c["passed"]]
-        if not failed or q["status"] == "not implemented":
+        replaced = q.get("reference_functions") or {}
+        if (not failed or q["status"] == "not implemented") and not replaced:
             continue
         lines += ["", f"## {q['id']} `{q['function']}`: {_points(q['points'])} / {_points(q['max_points'])}", ""]
-        for case in failed:
-            lines.append(f"- **{case['name']}**: {case['message']}")
-            if case.get("hint"):
-                lines.append(f"  *Hint: {case['hint']}*")
+        if replaced:
+            names = ", ".join(f"`{name}` (Question {qid})" for name, qid in replaced.items())
+            lines += [
+                f"Graded with the reference {names} in place of yours, so a mistake there is not charged again here.",
+                "",
+            ]
+        for names, message, hint in group_failures(failed):
+            which = names[0] if len(names) == 1 else f"{len(names)} tests ({'; '.join(names)})"
+            lines.append(f"- ❌ failed: **{which}**: {literal(message)}")
+            if hint:
+                lines.append(f"  *Hint: {hint}*")
     if report.get("notes"):
-        lines += ["", "## Notes", ""] + [f"- {note}" for note in report["notes"]]
+        lines += ["", "## Notes", ""] + [f"- {literal(note)}" for note in report["notes"]]
     seed = report.get("seed")
     lines += [
         "",
-        f"<sub>{report.get('grader', '')}; hidden-test seed {seed}; file sha256 {report.get('sha256', '')[:12]}</sub>",
+        f"<sub>{report.get('grader', '')}; hidden-test seed {seed} (`--seed {seed}` repeats this grading); "
+        f"file sha256 {report.get('sha256', '')[:12]}</sub>",
     ]
     return "\n".join(lines) + "\n"
 
 
 def _safe_name(student: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", student).strip("._") or "submission"
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", str(student)).strip("._-")[:100] or "submission"
 
 
-def write(report: dict, out_dir: str | Path) -> tuple[Path, Path]:
-    """``<student>.json`` and ``<student>.md`` in ``out_dir``."""
+def write(report: dict, out_dir: str | Path, taken: set[str] | None = None) -> tuple[Path, Path]:
+    """``<student>.json`` and ``<student>.md`` in ``out_dir``.
+
+    taken: names already written in this run (updated); a student whose name collides with
+    one of them (``a b`` and ``a_b``, ``Bob`` and ``bob``) gets ``<name>-2`` and so on.
+    """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    name = _safe_name(report["student"])
+    name = base = _safe_name(report["student"])
+    if taken is not None:
+        number = 1
+        while name.lower() in taken:
+            number += 1
+            name = f"{base}-{number}"
+        taken.add(name.lower())
     json_path, md_path = out / f"{name}.json", out / f"{name}.md"
-    json_path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    md_path.write_text(markdown(report), encoding="utf-8")
+    # errors="replace": a file name or message may hold bytes that are not UTF-8 (lone surrogates)
+    json_path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8", errors="replace")
+    md_path.write_text(markdown(report), encoding="utf-8", errors="replace")
     return json_path, md_path
 
 
@@ -74,20 +145,20 @@ def gradebook(reports: list[dict], path: str | Path) -> Path:
     question_ids.sort(key=lambda qid: tuple(int(part) for part in qid.split(".") if part.isdigit()))
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="", encoding="utf-8") as handle:
+    with path.open("w", newline="", encoding="utf-8", errors="replace") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["student", "exercise", "score", "max_score", *question_ids, "notes", "sha256"])
-        for report in sorted(reports, key=lambda r: r["student"]):
+        writer.writerow(["student", "exercise", "score", "max_score", *question_ids, "notes", "sha256", "isolated"])
+        for report in sorted(reports, key=lambda r: str(r["student"])):
             points = {q["id"]: _points(q["points"]) for q in report["questions"]}
-            writer.writerow(
-                [
-                    report["student"],
-                    report.get("exercise") or "",
-                    _points(report["score"]),
-                    _points(report["max_score"]),
-                    *[points.get(qid, "") for qid in question_ids],
-                    len(report.get("notes", [])),
-                    report.get("sha256", ""),
-                ]
-            )
+            row = [
+                report["student"],
+                report.get("exercise") or "",
+                _points(report["score"]),
+                _points(report["max_score"]),
+                *[points.get(qid, "") for qid in question_ids],
+                len(report.get("notes", [])),
+                report.get("sha256", ""),
+                "yes" if report.get("isolated", True) else "NO",
+            ]
+            writer.writerow([csv_cell(cell) for cell in row])
     return path

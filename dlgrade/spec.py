@@ -8,16 +8,20 @@ function returned.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from dlgrade import wire
+
 # Default tolerances by the expected array's dtype: float32 keeps ~7 digits, float64 ~16.
 RTOL = {np.dtype(np.float32): 2e-4, np.dtype(np.float64): 1e-6}
 ATOL = {np.dtype(np.float32): 1e-5, np.dtype(np.float64): 1e-9}
 SCALAR_RTOL, SCALAR_ATOL = 1e-6, 1e-9
+_ERROR = re.compile(r"^(?:raised )?[A-Za-z_][A-Za-z0-9_]*(?:Error|Exception|Exit|Interrupt)\b")
 
 
 @dataclass(frozen=True)
@@ -39,8 +43,9 @@ class Question:
 class Fn:
     """A test function passed as an argument (for example the ``f`` of a numerical gradient).
 
-    Functions cannot cross a process boundary as data, so the worker rebuilds
-    ``wire.TEST_FUNCTIONS[fn_name](**params)``.
+    It stands for ``wire.TEST_FUNCTIONS[fn_name](**params)``. When grading, it stays in the grader: the
+    sandboxed function gets a stand-in that asks the grader for f(x), one point at a time,
+    so the parameters never reach the submission. The learner's ``check`` builds it in place.
     """
 
     fn_name: str
@@ -55,10 +60,16 @@ class Case:
         ``check`` decides.
     check: extra test on the returned value: ``check(actual) -> message or None``.
     rtol, atol: tolerances; None picks them from the expected dtype.
-    strict_fp: run under ``np.errstate(over, divide, invalid = "raise")``, so overflow
-        warnings become errors (for "no overflow at +-1000" cases).
-    hint: shown when the case fails.
+    strict_fp: the learner's ``check`` runs the call under ``np.errstate(over, divide,
+        invalid = "raise")``. The grader ignores it: the submission controls its own
+        errstate, so grades depend only on the values (choose inputs where an unstable
+        formula returns inf or NaN).
+    hint: shown when the case fails with a wrong value, NaN/inf, a floating-point error, a wrong
+        shape or a time-out (not for an exception, a dtype or a changed input: their messages
+        name the cause).
     time_limit: seconds allowed for this call in the grader (None: the grader's default).
+    hints: hints by what went wrong, chosen before ``hint``: keys "values", "nan",
+        "floating-point", "shape", "dtype", "error", "timeout" (see ``failure_kind`` below).
     """
 
     name: str
@@ -71,6 +82,60 @@ class Case:
     strict_fp: bool = False
     hint: str = ""
     time_limit: float | None = None
+    hints: dict[str, str] = field(default_factory=dict)
+
+
+def fresh_copy(value):
+    """A copy of a call's arguments to pass to a function: arrays copied, lists, tuples and dicts
+    rebuilt (the same array twice stays one copy), ``Fn`` turned into the function."""
+    memo: dict[int, Any] = {}
+
+    def copy(v):
+        if isinstance(v, np.ndarray):
+            if id(v) not in memo:
+                memo[id(v)] = v.copy()
+            return memo[id(v)]
+        if isinstance(v, Fn):
+            return wire.make_function(v.fn_name, dict(v.params))
+        if isinstance(v, (list, tuple)):
+            return type(v)(copy(x) for x in v)
+        if isinstance(v, dict):
+            return {k: copy(x) for k, x in v.items()}
+        return v
+
+    return copy(value)
+
+
+def _unchanged(after, before) -> bool:
+    if isinstance(before, np.ndarray):
+        return (
+            isinstance(after, np.ndarray)
+            and after.shape == before.shape
+            and after.dtype == before.dtype
+            and bool(np.array_equal(after, before, equal_nan=before.dtype.kind in "fc"))
+        )
+    if isinstance(before, (list, tuple)):
+        return (
+            isinstance(after, (list, tuple))
+            and len(after) == len(before)
+            and all(_unchanged(a, b) for a, b in zip(after, before, strict=True))
+        )
+    if isinstance(before, dict):
+        same_keys = isinstance(after, dict) and after.keys() == before.keys()
+        return same_keys and all(_unchanged(after[k], before[k]) for k in before)
+    return True  # numbers, strings, None, functions: a call cannot change them in place
+
+
+def changed_arguments(before_args, after_args, before_kwargs=None, after_kwargs=None) -> list[str]:
+    """Which arguments a call changed in place ("argument 2", "state"): ``before_*`` as passed,
+    ``after_*`` as they were when the call returned."""
+    pairs = enumerate(zip(before_args, after_args, strict=False))
+    changed = [f"argument {i + 1}" for i, (b, a) in pairs if not _unchanged(a, b)]
+    before_kwargs, after_kwargs = before_kwargs or {}, after_kwargs or {}
+    for key, before in before_kwargs.items():
+        if key not in after_kwargs or not _unchanged(after_kwargs[key], before):
+            changed.append(str(key))
+    return changed
 
 
 def _index_str(index: tuple[int, ...]) -> str:
@@ -109,9 +174,11 @@ def _compare_values(a: np.ndarray, e: np.ndarray, shape: tuple[int, ...], label:
     """a, e: flat float64 arrays of the same size."""
     finite = np.isfinite(e)
     if np.isnan(a[finite]).any():
-        return [f"{label}: contains NaN (0/0 or inf - inf somewhere: are large inputs overflowing?)"]
+        where = _index_str(tuple(int(i) for i in np.unravel_index(int(np.argmax(np.isnan(a) & finite)), shape)))
+        return [f"{label}: NaN at {where} where a number is expected (a 0/0, inf - inf or inf * 0 happened)"]
     if np.isinf(a[finite]).any():
-        return [f"{label}: contains inf (an overflow: are large inputs handled?)"]
+        where = _index_str(tuple(int(i) for i in np.unravel_index(int(np.argmax(np.isinf(a) & finite)), shape)))
+        return [f"{label}: inf at {where} where a finite number is expected (an overflow or a division by 0)"]
     if not np.array_equal(np.isnan(a), np.isnan(e)) or not np.array_equal(np.isinf(a), np.isinf(e)):
         return [f"{label}: NaN or inf where none is expected"]
     with np.errstate(invalid="ignore", over="ignore"):
@@ -123,8 +190,26 @@ def _compare_values(a: np.ndarray, e: np.ndarray, shape: tuple[int, ...], label:
     where = tuple(int(i) for i in np.unravel_index(worst, shape))
     return [
         f"{label}: wrong values in {int((excess > 0).sum())} of {excess.size} entries; worst at "
-        f"{_index_str(where)}: got {a[worst]:.6g}, expected {e[worst]:.6g}"
+        f"{_index_str(where)}: {_difference(a[worst], e[worst], atol + rtol * abs(e[worst]))}"
     ]
+
+
+def _digits(got: float, expected: float) -> int:
+    """Significant digits that show where two numbers differ (6 to 17)."""
+    scale = max(abs(got), abs(expected))
+    diff = abs(got - expected)
+    if not np.isfinite(scale) or diff == 0 or scale == 0:
+        return 6
+    return int(min(17, max(6, np.ceil(np.log10(scale / diff)) + 2)))
+
+
+def _difference(got: float, expected: float, allowed: float) -> str:
+    """'got 1.0000012, expected 1.0000034 (off by 2.2e-06; allowed 1e-06)'."""
+    digits = _digits(got, expected)
+    text = f"got {got:.{digits}g}, expected {expected:.{digits}g}"
+    if np.isfinite(got) and np.isfinite(expected):
+        text += f" (off by {abs(got - expected):.2g}; allowed {allowed:.2g})"
+    return text
 
 
 def _as_number(actual):
@@ -159,10 +244,11 @@ def compare(actual, expected, label: str = "result", rtol=None, atol=None, names
             return [f"{label}: returned {_describe(actual)}, expected a single number"]
         rtol = SCALAR_RTOL if rtol is None else rtol
         atol = SCALAR_ATOL if atol is None else atol
-        if np.isnan(value):
-            return [f"{label}: NaN, expected {float(expected):.6g} (are large inputs overflowing?)"]
+        if np.isnan(value) and not np.isnan(float(expected)):
+            return [f"{label}: NaN, expected {float(expected):.6g} (a 0/0, inf - inf or inf * 0 happened)"]
         if not np.isclose(value, float(expected), rtol=rtol, atol=atol):
-            return [f"{label}: {value:.6g}, expected {float(expected):.6g}"]
+            allowed = atol + rtol * abs(float(expected))
+            return [f"{label}: {_difference(value, float(expected), allowed)}"]
         return []
     if isinstance(expected, (tuple, list)):
         if not isinstance(actual, (tuple, list)):
@@ -208,3 +294,38 @@ def judge(case: Case, actual, names: tuple[str, ...] = ()) -> list[str]:
         if problem:
             messages.append(problem)
     return messages
+
+
+def failure_kind(message: str) -> str:
+    """What went wrong, from a failure message: "not implemented", "timeout", "floating-point",
+    "error" (an exception), "mutated", "dtype", "shape", "nan" or "values"."""
+    if message == "not implemented":
+        return "not implemented"
+    if "took longer than" in message or "time limit" in message:
+        return "timeout"
+    if message.startswith(("FloatingPointError", "floating-point error")):
+        return "floating-point"
+    if _ERROR.match(message) or message.startswith(("raised ", "not run:", "the result cannot be sent")):
+        return "error"
+    if "in place" in message:
+        return "mutated"
+    if ": dtype " in message:
+        return "dtype"
+    if ": shape " in message or ": returned " in message or "keys " in message:
+        return "shape"
+    if "NaN" in message or " inf" in message:
+        return "nan"
+    return "values"
+
+
+GENERIC_HINT_KINDS = {"values", "nan", "floating-point", "shape", "timeout"}
+
+
+def choose_hint(case: Case, kind: str) -> str:
+    """The case's hint for this kind of failure (``Case.hints``), else its general hint when it
+    can concern this kind (never for an exception, a dtype or an input changed in place,
+    whose messages name the cause)."""
+    specific = getattr(case, "hints", None) or {}
+    if kind in specific:
+        return specific[kind]
+    return case.hint if kind in GENERIC_HINT_KINDS else ""

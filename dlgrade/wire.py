@@ -10,8 +10,10 @@ A frame on a pipe is
     MAGIC (4 bytes) | header length (u32) | data length (u64) | header JSON | array bytes
 
 The header is JSON in which arrays appear as ``{"__nd__": i}`` (their dtype and shape in
-``header["arrays"][i]``), dicts as ``{"__map__": {...}}`` and test functions as
-``{"__fn__": name, "params": {...}}``.
+``header["arrays"][i]``; the same array object twice in a message is the same object when
+it arrives, so a test can pass one array as two arguments), dicts as ``{"__map__": {...}}``,
+test functions the grader evaluates itself as ``{"__fnref__": slot}`` (see ``FnRef``), and
+(for the learner's in-process checks) as ``{"__fn__": name, "params": {...}}``.
 
 This file imports nothing from the package: the worker loads it as a top-level module.
 """
@@ -107,6 +109,19 @@ TEST_FUNCTIONS: dict[str, Callable[..., Callable]] = {
 }
 
 
+class FnRef:
+    """A function argument that stays with the grader: the worker gets a stand-in that sends
+    each point x to the grader and receives f(x)."""
+
+    __slots__ = ("slot",)
+
+    def __init__(self, slot: int):
+        self.slot = slot
+
+    def __repr__(self) -> str:
+        return f"FnRef({self.slot})"
+
+
 def make_function(name: str, params: dict) -> Callable:
     """The test function ``name`` built from plain ``params``."""
     if name not in TEST_FUNCTIONS:
@@ -115,7 +130,7 @@ def make_function(name: str, params: dict) -> Callable:
 
 
 # --- encoding ----------------------------------------------------------------------------------
-def _encode(obj, arrays: list[np.ndarray], depth: int):
+def _encode(obj, arrays: list[np.ndarray], depth: int, seen: dict[int, int]):
     if depth > MAX_DEPTH:
         raise WireError("value nested too deeply")
     if isinstance(obj, np.generic) and not isinstance(obj, np.complexfloating):
@@ -125,21 +140,25 @@ def _encode(obj, arrays: list[np.ndarray], depth: int):
     if type(obj) is float:
         return obj if math.isfinite(obj) else {"__float__": repr(obj)}
     if isinstance(obj, np.ndarray):
-        arrays.append(obj)
-        return {"__nd__": len(arrays) - 1}
+        if id(obj) not in seen:
+            arrays.append(obj)
+            seen[id(obj)] = len(arrays) - 1
+        return {"__nd__": seen[id(obj)]}
     if isinstance(obj, (list, tuple)):
-        return [_encode(item, arrays, depth + 1) for item in obj]
+        return [_encode(item, arrays, depth + 1, seen) for item in obj]
     if isinstance(obj, dict):
-        return {"__map__": {str(k): _encode(v, arrays, depth + 1) for k, v in obj.items()}}
+        return {"__map__": {str(k): _encode(v, arrays, depth + 1, seen) for k, v in obj.items()}}
+    if isinstance(obj, FnRef):
+        return {"__fnref__": int(obj.slot)}
     if hasattr(obj, "fn_name") and hasattr(obj, "params"):  # dlgrade.spec.Fn, duck-typed
-        return {"__fn__": obj.fn_name, "params": _encode(dict(obj.params), arrays, depth + 1)}
+        return {"__fn__": obj.fn_name, "params": _encode(dict(obj.params), arrays, depth + 1, seen)}
     raise WireError(f"cannot send a {type(obj).__name__}")
 
 
 def pack(message: dict) -> bytes:
     """One frame holding ``message`` (JSON-able apart from arrays anywhere inside)."""
     arrays: list[np.ndarray] = []
-    body = _encode(message, arrays, 0)
+    body = _encode(message, arrays, 0, {})
     chunks, descriptors = [], []
     for arr in arrays:
         if arr.dtype.kind not in ALLOWED_KINDS:
@@ -177,17 +196,17 @@ def _array_from(descriptor, data: memoryview, offset: int) -> tuple[np.ndarray, 
     return arr, offset + nbytes
 
 
-def _decode(node, arrays: list[np.ndarray], depth: int, functions: bool):
+def _decode(node, arrays: list[np.ndarray], depth: int, functions: bool, fn_proxy=None, max_string=MAX_STRING):
     if depth > MAX_DEPTH:
         raise WireError("value nested too deeply")
     if node is None or type(node) in (bool, int, float):
         return node
     if type(node) is str:
-        if len(node) > MAX_STRING:
+        if len(node) > max_string:
             raise WireError("string too long")
         return node
     if type(node) is list:
-        return [_decode(item, arrays, depth + 1, functions) for item in node]
+        return [_decode(item, arrays, depth + 1, functions, fn_proxy, max_string) for item in node]
     if type(node) is dict and len(node) == 1:
         ((tag, value),) = node.items()
         if tag == "__nd__" and type(value) is int and 0 <= value < len(arrays):
@@ -195,24 +214,27 @@ def _decode(node, arrays: list[np.ndarray], depth: int, functions: bool):
         if tag == "__float__" and value in ("nan", "inf", "-inf"):
             return float(value)
         if tag == "__map__" and type(value) is dict:
-            return {str(k): _decode(v, arrays, depth + 1, functions) for k, v in value.items()}
+            return {str(k): _decode(v, arrays, depth + 1, functions, fn_proxy, max_string) for k, v in value.items()}
+        if tag == "__fnref__" and fn_proxy is not None and type(value) is int:
+            return fn_proxy(value)
     if functions and type(node) is dict and set(node) == {"__fn__", "params"} and type(node["__fn__"]) is str:
-        params = _decode(node["params"], arrays, depth + 1, functions)
+        params = _decode(node["params"], arrays, depth + 1, functions, None, max_string)
         if not isinstance(params, dict):
             raise WireError("bad test-function parameters")
         return make_function(node["__fn__"], params)
     raise WireError("unexpected value in message")
 
 
-def unpack(header: bytes, data: bytes, functions: bool = False) -> dict:
+def unpack(header: bytes, data: bytes, functions: bool = False, fn_proxy=None, max_string: int = MAX_STRING) -> dict:
     """The message in one frame's header and data; raises WireError on anything odd.
 
-    functions: rebuild ``{"__fn__": ...}`` test functions (only the worker, reading the
-    grader's messages, asks for this).
+    functions: rebuild ``{"__fn__": ...}`` test functions here (only for in-process use).
+    fn_proxy: ``fn_proxy(slot)`` makes the stand-in for ``{"__fnref__": slot}`` (the worker).
+    max_string: the longest string accepted (the worker allows whole notebook cells).
     """
     try:
         parsed = json.loads(header)
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as err:
+    except (ValueError, RecursionError) as err:  # also integers too long to convert
         raise WireError("header is not JSON") from err
     if not isinstance(parsed, dict) or set(parsed) != {"body", "arrays"} or not isinstance(parsed["arrays"], list):
         raise WireError("bad header")
@@ -222,7 +244,7 @@ def unpack(header: bytes, data: bytes, functions: bool = False) -> dict:
         arrays.append(arr)
     if offset != len(data):
         raise WireError("extra bytes after the arrays")
-    message = _decode(parsed["body"], arrays, 0, functions)
+    message = _decode(parsed["body"], arrays, 0, functions, fn_proxy, max_string)
     if not isinstance(message, dict):
         raise WireError("a message must be a dict")
     return message
@@ -235,9 +257,13 @@ class FrameReader:
     undecodable frame) it keeps the messages before it, sets ``error`` and ignores the rest.
     """
 
-    def __init__(self, max_data_bytes: int = 256 << 20, functions: bool = False):
+    def __init__(
+        self, max_data_bytes: int = 256 << 20, functions: bool = False, fn_proxy=None, max_string: int = MAX_STRING
+    ):
         self.max_data_bytes = max_data_bytes
         self.functions = functions
+        self.fn_proxy = fn_proxy
+        self.max_string = max_string
         self.buffer = bytearray()
         self.error: str | None = None
 
@@ -261,8 +287,8 @@ class FrameReader:
                 header = bytes(self.buffer[_PREFIX.size : _PREFIX.size + header_len])
                 data = bytes(self.buffer[_PREFIX.size + header_len : end])
                 del self.buffer[:end]
-                messages.append(unpack(header, data, self.functions))
-        except WireError as err:
+                messages.append(unpack(header, data, self.functions, self.fn_proxy, self.max_string))
+        except (WireError, ValueError, TypeError, OverflowError, RecursionError, MemoryError) as err:
             self.error = str(err)
             self.buffer.clear()
         return messages

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from dlgrade import checks, exercises, notebook
+from dlgrade import checks, exercises, grade, notebook
 from dlgrade.spec import Question
 
 REPO = Path(__file__).resolve().parents[1]
@@ -42,6 +42,9 @@ def test_every_exercise_has_learner_and_source_notebooks():
         "04_optimizers",
         "05_conv2d",
         "06_attention",
+        "10_batchnorm_dropout",
+        "11_metrics",
+        "12_residual_class",
         "13_pooling_receptive_fields",
         "14_lstm_bptt",
     ]
@@ -93,9 +96,9 @@ def test_wrong_answers_fail_the_public_tests_with_a_message(slug):
 
 
 def test_check_prints_pass_fail_and_hints(capsys):
-    ref = exercises.reference("02")
+    ref = grade.reference("02")
     checks.check("2.2", ref.softmax)
-    assert "✅ Question 2.2 (softmax): all 4 public tests passed" in capsys.readouterr().out
+    assert "✅ passed: Question 2.2 (softmax), all 4 public tests" in capsys.readouterr().out
 
     def naive_softmax(z):
         e = np.exp(z)
@@ -103,11 +106,34 @@ def test_check_prints_pass_fail_and_hints(capsys):
 
     checks.check("2.2", naive_softmax)
     out = capsys.readouterr().out
-    assert "❌ Question 2.2 (softmax): 3 of 4 public tests passed" in out
+    assert "❌ failed: Question 2.2 (softmax), 3 of 4 public tests passed" in out
     assert "scores of +-1000" in out and "Hint: subtract each row's maximum" in out
     assert "graded by the name `softmax`" in out
     checks.check("9.9", naive_softmax)
     assert "no exercise" in capsys.readouterr().out
+
+
+ICON_WITHOUT_WORD = re.compile(r"(✅|❌|⏳)(?! (passed|failed|not implemented))")
+
+
+def test_every_icon_is_followed_by_its_word_and_one_error_is_told_once_with_its_line(capsys):
+    def typo_softmax(z):
+        e = np.exp(z - z.max(axis=-1, keepdims=True))
+        return e / ee.sum(axis=-1, keepdims=True)  # noqa: F821 - the typo under test
+
+    def stub(z):
+        raise NotImplementedError("replace this line with your solution")
+
+    checks.check("2.2", typo_softmax)
+    checks.check("2.1", stub)
+    checks.check("2.1", grade.reference("02").sigmoid)
+    out = capsys.readouterr().out
+    assert out.count("NameError") == 1, out
+    assert "4 tests (" in out and "(in `typo_softmax`, line " in out
+    assert "of its cell: `return e / ee.sum(axis=-1, keepdims=True)" in out
+    assert "Hint" not in out  # an exception names its own cause; no unrelated per-test hint
+    assert "⏳ not implemented yet" in out and "✅ passed" in out and "❌ failed" in out
+    assert not ICON_WITHOUT_WORD.search(out)
 
 
 def test_a_public_test_reports_changed_inputs():

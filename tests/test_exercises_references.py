@@ -9,7 +9,7 @@ import pytest
 import scipy.signal
 import scipy.special
 
-from dlgrade import exercises, wire
+from dlgrade import exercises, grade, wire
 
 RNG = np.random.default_rng(1234)
 
@@ -18,7 +18,7 @@ RNG = np.random.default_rng(1234)
 def ref():
     namespace = {}
     for slug in exercises.slugs():
-        namespace.update(vars(exercises.reference(slug)))
+        namespace.update(vars(grade.reference(slug)))
     return type("Ref", (), {k: staticmethod(v) if callable(v) else v for k, v in namespace.items()})
 
 

@@ -34,7 +34,7 @@ SOLVED = (
 
 def test_the_committed_learner_notebooks_are_exactly_what_the_release_builds():
     built = release.build()
-    assert len(built) == len(exercises.slugs()) >= 6
+    assert len(built) == len(exercises.slugs()) == 11
     assert release.stale(built) == [], "run `python -m dlgrade release` and commit exercises/*.ipynb"
 
 
@@ -134,3 +134,18 @@ def test_a_question_without_its_stub_or_check_line_is_refused(course_copy):
     source.write_text(json.dumps(nb))
     with pytest.raises(ReleaseError, match="6.4"):
         release.build(["6"])
+
+
+def test_the_release_refuses_a_path_to_the_mistake_catalogue_and_a_broken_catalogue(course_copy):
+    nb, lines = notebook.build_release(source_notebook(("markdown", "See mistakes/02_activations_losses.py")), "02_x")
+    assert notebook.release_problems(nb, lines)
+    catalogue = course_copy / "instructor" / "mistakes" / "04_optimizers.py"
+    catalogue.write_text(
+        "from dlgrade.mistakes import Mistake\n"
+        "MISTAKES = [Mistake(question='4.9', name='x', code='def sgd_step(w, dw, lr):\\n    return w'),\n"
+        "            Mistake(question='4.1', name='y', code='def not_in_the_solution(w):\\n    return w')]\n"
+    )
+    with pytest.raises(ReleaseError, match="no question '4.9'") as err:
+        release.build(["4"])
+    assert "not_in_the_solution" in str(err.value)
+    assert main(["release", "--check"]) == 1

@@ -42,7 +42,7 @@ def test_controls_are_labelled_and_linked_to_every_stack_of_their_level():
         labels={"slope": "slope of the line"},
     )
     slider, dropdown = view.controls
-    assert isinstance(slider, widgets.SelectionSlider) and slider.description == "slope of the line"
+    assert isinstance(slider, widgets.Dropdown) and slider.description == "slope of the line"
     assert isinstance(dropdown, widgets.Dropdown) and dropdown.description == "style"
     assert slider.value == 1 and slider.index == 1
     sources = [link.source[0] for link in view.links]

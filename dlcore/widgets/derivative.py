@@ -194,3 +194,23 @@ def derivative_widget(x0: float = 1.0, h: float = 0.5):
         raise ValueError(f"derivative_widget: h must be one of the 1-2-5 steps, got {h}")
     slider = widgets.SelectionSlider(options=choices, value=h, description="h", continuous_update=False)
     return widgets.interactive(show, h=slider)
+
+
+def derivative_frames(x0: float = 1.0, h: float = 0.5):
+    """The step h as precomputed frames, one per second power of ten from 1e-16 to 1, plus ``h``
+    (``dlcore.widgets.frames``): it moves in the static book too."""
+    from dlcore.widgets.frames import frame_view
+
+    steps = sorted({10.0**e for e in range(-16, 1, 2)} | {h})
+
+    def alt(h: float) -> str:
+        forward = abs(forward_difference(np.sin, x0, h) - np.cos(x0))
+        central = abs(central_difference(np.sin, x0, h) - np.cos(x0))
+        return (
+            f"Secant of sin at x = {x0} with step h = {h:.0e}: forward-difference error {forward:.1e}, "
+            f"central-difference error {central:.1e}; right panel marks h on both error curves"
+        )
+
+    return frame_view(
+        lambda h: plot_derivative_demo(h, x0), {"h": steps}, alt=alt, defaults={"h": h}, labels={"h": "step h"}
+    )

@@ -182,3 +182,36 @@ def distributions_widget(
     redraw()
     box = widgets.VBox([widgets.HBox([widgets.VBox(p_sliders), widgets.VBox(q_sliders)]), out])
     return box
+
+
+def distributions_frames(
+    p_weights: Sequence[float] = (0.5, 0.25, 0.15, 0.1),
+    q_weights: Sequence[float] = (0.25, 0.25, 0.25, 0.25),
+    labels: Sequence[str] | None = None,
+    mixes: Sequence[float] = (0.0, 0.25, 0.5, 0.75, 0.9, 1.0),
+):
+    """q moved towards p, q_t = (1 - t) q + t p, as precomputed frames (``dlcore.widgets.frames``).
+
+    The static book cannot move eight weight sliders at once, so it moves one: the mix t. At
+    t = 1 the two distributions agree and both KL divergences are 0.
+    """
+    from dlcore.widgets.frames import frame_view
+
+    p, q0 = normalize(p_weights), normalize(q_weights)
+
+    def q_at(t: float) -> np.ndarray:
+        return (1 - t) * q0 + t * p
+
+    def alt(t: float) -> str:
+        s = information_summary(p, q_at(t))
+        return (
+            f"p and q = {1 - t:g} q0 + {t:g} p as bars; H(p) = {s['H(p)']:.3f} bits, cross-entropy "
+            f"H(p,q) = {s['H(p,q)']:.3f}, KL(p||q) = {s['KL(p||q)']:.3f}, KL(q||p) = {s['KL(q||p)']:.3f}"
+        )
+
+    return frame_view(
+        lambda t: plot_distribution_pair(p, q_at(t), labels),
+        {"t": list(mixes)},
+        alt=alt,
+        labels={"t": "move q towards p (t)"},
+    )

@@ -3,9 +3,9 @@
 ``frame_view(fn, controls, alt=...)`` calls the plain drawing function ``fn`` (one of the
 ``dlcore.widgets`` functions that return a Matplotlib Figure) for every combination of the
 control values, renders each figure once to a PNG with its own alternative text, and stacks
-the frames in nested ``ipywidgets.Stack`` containers. Each control (a labelled selection
-slider for numbers, a dropdown otherwise; both work with the keyboard) is linked to the
-stacks with ``jslink``, which runs in the browser: in the static book the controls switch
+the frames in nested ``ipywidgets.Stack`` containers. Each control (a labelled dropdown,
+operable with the keyboard and read by screen readers) is linked to the stacks with
+``jslink``, which runs in the browser: in the static book the controls switch
 between the precomputed frames with no kernel, and in JupyterLab the same widget works
 while the kernel is busy elsewhere.
 
@@ -27,13 +27,15 @@ from dlcore.plotting import check_alt, figure_png, img_html
 MAX_FRAMES = 48
 
 
-def _control(name: str, values: Sequence, default: Any, label: str) -> widgets.Widget:
-    """A labelled control over ``values``: a selection slider for numbers, a dropdown otherwise."""
+def _control(name: str, values: Sequence, default: Any, label: str) -> widgets.Dropdown:
+    """A labelled dropdown over ``values``.
+
+    A dropdown is a native ``<select>`` linked to its ``<label>``: keyboards (Tab, arrow keys)
+    and screen readers operate it in JupyterLab and in the book alike, which ipywidgets'
+    sliders do not offer (their handle has no accessible name).
+    """
     options = [(str(v), v) for v in values]
-    kwargs = dict(options=options, value=default, description=label, style={"description_width": "initial"})
-    if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
-        return widgets.SelectionSlider(continuous_update=True, layout=widgets.Layout(width="420px"), **kwargs)
-    return widgets.Dropdown(**kwargs)
+    return widgets.Dropdown(options=options, value=default, description=label, style={"description_width": "initial"})
 
 
 def frame_view(
@@ -88,6 +90,7 @@ def frame_view(
             return frames[prefix]
         children = [build(level + 1, (*prefix, value)) for value in grids[level]]
         stack = widgets.Stack(children, selected_index=start[level])
+        stack.add_class("dl-frames")  # lets the book's tests find the frames
         stacks_by_level[level].append(stack)
         return stack
 

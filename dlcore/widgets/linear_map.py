@@ -341,3 +341,44 @@ def linear_map_widget(
         output,
     )
     return widget
+
+
+# The book's frames: named matrices that show the kinds of map the chapter discusses.
+PRESETS: dict[str, tuple[float, float, float, float]] = {
+    "the chapter's M (stretch along two eigenvectors)": DEFAULT_ENTRIES,
+    "identity": (1.0, 0.0, 0.0, 1.0),
+    "scaling x by 2, y by 0.5": (2.0, 0.0, 0.0, 0.5),
+    "rotation by 45 degrees": (0.7071, -0.7071, 0.7071, 0.7071),
+    "shear": (1.0, 1.0, 0.0, 1.0),
+    "reflection in the x-axis": (1.0, 0.0, 0.0, -1.0),
+    "projection onto the x-axis (singular)": (1.0, 0.0, 0.0, 0.0),
+    "rank one: every point onto a line": (1.0, 2.0, 0.5, 1.0),
+}
+
+
+def linear_map_frames(presets: dict[str, tuple[float, float, float, float]] | None = None):
+    """A dropdown of named matrices as precomputed frames (``dlcore.widgets.frames``).
+
+    The book cannot offer four free sliders, so it offers the maps the chapter names;
+    ``linear_map_widget()`` moves a, b, c and d freely in JupyterLab.
+    """
+    from dlcore.widgets.frames import frame_view
+
+    presets = dict(presets or PRESETS)
+
+    def draw(matrix: str):
+        fig, ax = plt.subplots(figsize=(8.5, 5.5))
+        plot_linear_map(*presets[matrix], ax=ax)
+        return fig
+
+    def alt(matrix: str) -> str:
+        a, b, c, d = presets[matrix]
+        summary = describe_linear_map([[a, b], [c, d]]).replace("\n", "; ")
+        return f"The grid and unit circle mapped by M = [[{a:g}, {b:g}], [{c:g}, {d:g}]] ({matrix}): {summary}"
+
+    return frame_view(
+        draw,
+        {"matrix": list(presets)},
+        alt=alt,
+        caption="In JupyterLab, linear_map_widget(a, b, c, d) moves every entry freely.",
+    )

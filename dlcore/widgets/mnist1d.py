@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
 from dlcore.activations import softmax
 from dlcore.model import Sequential
@@ -138,3 +139,30 @@ def prediction_widget(
     index_slider = widgets.IntSlider(value=index, min=0, max=len(x) - 1, description="test signal")
     shift_slider = widgets.IntSlider(value=shift, min=-max_shift, max=max_shift, description="shift")
     return widgets.interactive(show, index=index_slider, shift=shift_slider)
+
+
+def prediction_frames(
+    models: Models,
+    x: np.ndarray,
+    y: np.ndarray,
+    indices: Sequence[int] = (0, 1, 2, 3),
+    shifts: Sequence[int] = (-8, -4, 0, 4, 8),
+):
+    """Test signal and shift as precomputed frames (``dlcore.widgets.frames``)."""
+    from dlcore.widgets.frames import frame_view
+
+    def draw(index: int, shift: int) -> Figure:
+        fig, axes = plt.subplots(1, 2, figsize=(11, 3.6), gridspec_kw={"width_ratios": [1, 1.4]})
+        plot_predictions(models, x[index], int(y[index]), shift, axes=axes)
+        fig.tight_layout()
+        return fig
+
+    def alt(index: int, shift: int) -> str:
+        probs = class_probabilities(models, shift_signals(x[index], shift))
+        choices = ", ".join(f"{name} says {int(np.argmax(p))}" for name, p in probs.items())
+        return f"Test signal {index} (class {int(y[index])}) shifted by {shift} samples: {choices}"
+
+    return frame_view(
+        draw, {"index": list(indices), "shift": list(shifts)}, alt=alt, defaults={"index": indices[0], "shift": 0},
+        labels={"index": "test signal"},
+    )  # fmt: skip

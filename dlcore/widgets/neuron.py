@@ -13,6 +13,7 @@ plane for the current b, with the current weights and the best weights marked.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 
 import matplotlib.pyplot as plt
@@ -155,3 +156,34 @@ def neuron_widget(
         )
 
     return widgets.interactive(show, w1=slider("w1", w1), w2=slider("w2", w2), b=slider("b", b))
+
+
+def neuron_frames(
+    X: np.ndarray | None = None,
+    y: np.ndarray | None = None,
+    w1s: Sequence[float] = (-4.0, -1.0, 1.0, 3.0),
+    bs: Sequence[float] = (-2.0, 0.0, 2.0),
+    w2: float = DEFAULT_W2,
+    w1: float = DEFAULT_W1,
+    b: float = DEFAULT_B,
+):
+    """w1 and b as precomputed frames at a fixed w2 (``dlcore.widgets.frames``)."""
+    from dlcore.widgets.frames import frame_view
+
+    if X is None or y is None:
+        X, y = neuron_data()
+
+    def alt(w1: float, b: float) -> str:
+        cost, accuracy = cost_and_accuracy(X, y, w1, w2, b)
+        return (
+            f"Neuron with w1 = {w1:g}, w2 = {w2:g}, b = {b:g}: decision line over the two classes, "
+            f"cross-entropy {cost:.3f}, accuracy {accuracy:.0%}; right panel marks this w on the cost surface"
+        )
+
+    return frame_view(
+        lambda w1, b: plot_neuron(w1, w2, b, X, y),
+        {"w1": list(w1s), "b": list(bs)},
+        alt=alt,
+        defaults={"w1": w1, "b": b},
+        caption=f"w2 stays at {w2:g} here; in JupyterLab, neuron_widget() moves all three weights freely.",
+    )

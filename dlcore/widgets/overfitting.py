@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 from numpy.polynomial import Polynomial
 
 from dlcore.plotting import GRID_COLOR, PALETTE
@@ -149,3 +150,30 @@ def polynomial_fit_widget(
 
     slider = widgets.IntSlider(value=degree, min=0, max=max_degree, description="degree")
     return widgets.interactive(show, degree=slider)
+
+
+def polynomial_fit_frames(
+    train: Data,
+    test: Data,
+    degree: int,
+    degrees: Sequence[int] = (0, 1, 2, 3, 4, 5, 7, 9, 12),
+    truth: Curve | None = None,
+    truth_label: str = "truth",
+):
+    """The degree slider as precomputed frames (``dlcore.widgets.frames``): it moves in the static book too."""
+    from dlcore.widgets.frames import frame_view
+
+    def draw(degree: int) -> Figure:
+        fig, ax = plt.subplots(figsize=(7, 4))
+        plot_polynomial_fit(degree, train, test, ax=ax, truth=truth, truth_label=truth_label)
+        return fig
+
+    def alt(degree: int) -> str:
+        model = fit_polynomial(degree, *train)
+        return (
+            f"Polynomial of degree {degree} fitted to {len(train[0])} training points: training MSE "
+            f"{mse(model, *train):.3g}, test MSE {mse(model, *test):.3g}"
+        )
+
+    grid = sorted(set(degrees) | {degree})
+    return frame_view(draw, {"degree": grid}, alt=alt, defaults={"degree": degree})

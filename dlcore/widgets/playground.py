@@ -11,6 +11,7 @@ each change costs one training run (well under a second for the default sizes).
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
@@ -192,3 +193,37 @@ def playground_widget(**overrides):
     box = widgets.VBox([*rows, out])
     box.train = train  # lets a test (or a curious reader) press the button from code
     return box
+
+
+def playground_frames(
+    datasets: Sequence[str] = DATASETS,
+    activations: Sequence[str] = ("linear", "relu", "tanh"),
+    dataset: str = DEFAULTS["dataset"],
+    activation: str = DEFAULTS["activation"],
+    **settings,
+):
+    """Data set and activation as precomputed frames (``dlcore.widgets.frames``): one training run each.
+
+    Width, learning rate and epochs stay at ``DEFAULTS`` (or ``settings``); ``playground_widget()``
+    trains with any of them in JupyterLab.
+    """
+    from dlcore.widgets.frames import frame_view
+
+    chosen = {key: value for key, value in {**DEFAULTS, **settings}.items() if key not in ("dataset", "activation")}
+    runs = {(d, a): train_playground(d, a, **chosen) for d in datasets for a in activations}
+
+    def alt(dataset: str, activation: str) -> str:
+        run = runs[dataset, activation]
+        return (
+            f"Decision regions of a 2-{chosen['width']}-1 {activation} network on {dataset}, with its training "
+            f"curves: final loss {run.losses[-1]:.3f}, training accuracy {run.accuracies[-1]:.0%}"
+        )
+
+    return frame_view(
+        lambda dataset, activation: plot_playground(runs[dataset, activation]),
+        {"dataset": list(datasets), "activation": list(activations)},
+        alt=alt,
+        defaults={"dataset": dataset, "activation": activation},
+        labels={"dataset": "data set"},
+        caption="In the book these are precomputed runs; in JupyterLab, playground_widget() trains any setting.",
+    )

@@ -24,6 +24,7 @@ scaling, so every run starts from the same loss and faces the same target.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
@@ -370,3 +371,38 @@ def scaling_descent_widget(method: str = "standard", lr: float = 0.1, steps: int
         ),
         steps=widgets.IntSlider(value=steps, min=5, max=1000, step=5, description="steps", continuous_update=False),
     )  # fmt: skip
+
+
+def scaling_descent_frames(
+    method: str = "standard",
+    lr: float = 0.1,
+    steps: int = 100,
+    methods: Sequence[str] = ("none", "minmax", "standard"),
+    lrs: Sequence[float] = (0.01, 0.1, 0.5, 1.0),
+):
+    """The scaling and the learning rate as precomputed frames (``dlcore.widgets.frames``)."""
+    from dlcore.widgets.frames import frame_view
+
+    X, y = make_house_prices()
+
+    def alt(method: str, lr: float) -> str:
+        x = scale(X[:, :1], method)
+        info, needed = conditioning(x), steps_to_converge(x, y, lr)
+        if lr > info.lr_max:
+            verdict = "diverges"
+        elif needed is None:
+            verdict = "does not converge in time"
+        else:
+            verdict = f"converges in {needed:,} steps"
+        return (
+            f"Gradient descent on the house prices with {SCALING_NAMES[method]}: condition number "
+            f"{info.kappa:,.1f}, stable below lr {info.lr_max:.3g}; lr {lr:g} {verdict}"
+        )
+
+    return frame_view(
+        lambda method, lr: plot_scaling_descent(method, lr, steps),
+        {"method": list(methods), "lr": list(lrs)},
+        alt=alt,
+        defaults={"method": method, "lr": lr},
+        labels={"method": "scaling", "lr": "learning rate"},
+    )

@@ -1,7 +1,9 @@
 """Hidden tests of Exercise 1. Instructor-only: keep this folder private when grading for credit.
 
-Each function gets a fresh random generator and the reference solutions (``ref``, run in the
-grader's process) and returns the cases; expected answers never leave the grader.
+Each function gets a random generator (seeded by the grader) and the reference solutions
+(``ref``, run in the grader's process) and returns the cases; expected answers never leave the
+grader. The fixed diagnostic cases catch every mistake of ``../mistakes/01_numpy_gradients.py``
+whatever the draw; the random cases only add variety.
 """
 
 import numpy as np
@@ -10,28 +12,42 @@ from dlgrade.spec import Case, Fn
 
 F32 = np.float32
 CENTRAL = {"rtol": 1e-7, "atol": 1e-8}  # one-sided differences miss this by ~1e-6
+FAR = np.random.default_rng(1202).normal(size=(40, 3)) + 100.0
+# entries for which x + eps - 2 eps + eps != x (eps = 1e-6): "restoring" by arithmetic changes them
+UNRESTORABLE = np.array([0.5621166546881184, 0.5602005194734958, -0.6224567253694104, 2.1827353149228874])
 
 
 def standardize(rng, ref):
     X = rng.normal(3.0, 2.0, size=(7, 3))
     constant = rng.normal(size=(5, 4))
     constant[:, 2] = 4.0
+    tiny = np.array([[1.0, 5.0], [1.0 + 2e-6, 3.0], [1.0 - 2e-6, 4.0], [1.0, 4.0]])  # column 0: std ~1.4e-6
     cases = [
         ("random 7x3 (float64)", X),
         ("random 5x2 (float32)", rng.normal(size=(5, 2)).astype(F32)),
         ("batch of one row", rng.normal(size=(1, 6))),
         ("a constant column", constant),
         ("large offset: 1e6 + noise", 1e6 + rng.normal(size=(6, 2))),
+        ("a column with a spread of 1e-6 still gets unit std", tiny),
     ]
-    return [
-        Case(name, args=(X,), expected=ref.standardize(X.copy()), hint="per column: (X - mean) / (std + eps)")
-        for name, X in cases
-    ]
+    hints = {
+        "nan": "a batch of one row or a constant column has std 0: add eps to the std, and use np.std's "
+        "default (divide by N, not N - 1)",
+        "values": "per column (axis=0): (X - mean) / (std + eps), with the std that divides by N",
+    }
+    return [Case(name, args=(X,), expected=ref.standardize(X.copy()), hints=hints) for name, X in cases]
 
 
 def pairwise_sq_distances(rng, ref):
     def non_negative(result):
-        return "some squared distances are negative" if np.any(np.asarray(result) < 0) else None
+        result = np.asarray(result)
+        if not np.any(result < 0):
+            return None
+        where = tuple(int(i) for i in np.unravel_index(int(np.argmin(result)), result.shape))
+        return (
+            f"{int((result < 0).sum())} squared distances are negative (the smallest, {result[where]:.3g}, "
+            f"at {list(where)}): round-off in |a|^2 + |b|^2 - 2 a.b; clip at 0 with np.maximum(..., 0)"
+        )
 
     A, B = rng.normal(size=(4, 3)), rng.normal(size=(6, 3))
     same = rng.normal(size=(5, 2))
@@ -42,6 +58,8 @@ def pairwise_sq_distances(rng, ref):
         ("one feature", rng.normal(size=(3, 1)), rng.normal(size=(4, 1)), {}),
         ("a set against itself: zero diagonal", same, same.copy(), {"atol": 1e-9}),
         ("float32", A32, B32, {"atol": 1e-4}),
+        # fixed: points far from the origin, where round-off makes the unclipped expansion negative
+        ("40 points far from the origin against themselves", FAR, FAR.copy(), {"atol": 1e-8}),
     ]
     return [
         Case(
@@ -82,12 +100,24 @@ def numerical_gradient(rng, ref):
     w = rng.normal(size=(4, 1, 2))
     x412 = rng.normal(size=(4, 1, 2))
     hint = "central differences over every entry (np.ndindex(x.shape)); restore each entry exactly"
+    hints = {
+        "mutated": "save each entry before you nudge it and put the saved value back: "
+        "x + eps - 2 eps + eps is not always x in floating point"
+    }
     return [
+        Case(
+            "x comes back exactly as it was",
+            args=(Fn("sum_exp", {"scale": 1.0}), UNRESTORABLE),
+            expected=np.exp(UNRESTORABLE),
+            hints=hints,
+            rtol=1e-6,
+        ),
         Case(
             "a quadratic in 5-D",
             args=(Fn("quadratic", {"A": A, "b": b}), x5),
             expected=A @ x5 + b,
             hint=hint,
+            hints=hints,
             **CENTRAL,
         ),
         Case(

@@ -1,7 +1,9 @@
 """Hidden tests of Exercise 2. Instructor-only: keep this folder private when grading for credit.
 
-Each function gets a fresh random generator and the reference solutions (``ref``, run in the
-grader's process) and returns the cases; expected answers never leave the grader.
+Each function gets a random generator (seeded by the grader) and the reference solutions
+(``ref``, run in the grader's process) and returns the cases; expected answers never leave the
+grader. The fixed diagnostic cases catch every mistake of ``../mistakes/02_activations_losses.py``
+whatever the draw; the random cases only add variety.
 """
 
 import numpy as np
@@ -24,10 +26,11 @@ def sigmoid(rng, ref):
     return [
         Case("random 4x6 (float64)", args=(z,), expected=ref.sigmoid(z)),
         Case("float32 stays float32", args=(z32,), expected=ref.sigmoid(z32)),
-        Case(
+        Case(  # atol=0: sigmoid(-710) = 4.5e-309 is representable; 1 / (1 + exp(710)) gives 0
             "extreme inputs, no overflow",
             args=(EXTREME,),
             expected=ref.sigmoid(EXTREME),
+            atol=0.0,
             strict_fp=True,
             hint=OVERFLOW_HINT,
         ),
@@ -130,8 +133,22 @@ def categorical_cross_entropy(rng, ref):
     two = rng.normal(size=(5, 2))
     two_labels = _labels(rng, 5, 2)
     l32 = logits.astype(F32)
+    # the label's probability underflows to 0 (e^-2000): only log-sum-exp gives the loss, (2000 + ln 3) / 2
+    under = np.array([[1000.0, 0.0, -1000.0], [0.0, 0.0, 0.0]])
+    under_labels = np.array([2, 1])
     hint = "log-sum-exp with the row maximum subtracted, minus the label's logit, averaged"
     return [
+        Case(
+            "a label whose probability underflows to 0 costs 1000 + ln(3)/2",
+            args=(under, under_labels),
+            expected=ref.categorical_cross_entropy(under, under_labels),
+            strict_fp=True,
+            hints={
+                "floating-point": "log(softmax) takes log(0) when a probability underflows: "
+                "use log-sum-exp, m + log(sum(exp(z - m))) - z[label]",
+                "values": "log(softmax + eps) caps the loss: use log-sum-exp, m + log(sum(exp(z - m))) - z[label]",
+            },
+        ),
         Case("random 6x4", args=(logits, labels), expected=ref.categorical_cross_entropy(logits, labels), hint=hint),
         Case(
             "batch of one",

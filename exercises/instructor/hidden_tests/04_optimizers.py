@@ -1,7 +1,9 @@
 """Hidden tests of Exercise 4. Instructor-only: keep this folder private when grading for credit.
 
-Each function gets a fresh random generator and the reference solutions (``ref``, run in the
-grader's process) and returns the cases; expected answers never leave the grader.
+Each function gets a random generator (seeded by the grader) and the reference solutions
+(``ref``, run in the grader's process) and returns the cases; expected answers never leave the
+grader. The fixed diagnostic cases catch every mistake of ``../mistakes/04_optimizers.py``
+whatever the draw; the random cases only add variety.
 """
 
 import numpy as np
@@ -71,7 +73,17 @@ def adam_step(rng, ref):
     w32, dw32 = w.astype(F32), dw.astype(F32)
     kw = {"lr": 0.01, "beta1": 0.8, "beta2": 0.99, "eps": 1e-6}
     hint = "t += 1 first; the bias corrections divide by 1 - beta**t"
+    # fixed: gradients of size 1e-6, where sqrt(v_hat) ~ 1e-6 and sqrt(v_hat + eps) ~ 1e-4 differ
+    small_w = np.array([[0.5, -1.0, 2.0], [0.0, 1.5, -0.25]])
+    small_dw = np.array([[1.0, -2.0, 0.5], [3.0, -1.0, 0.25]]) * 1e-6
     return [
+        Case(
+            "gradients of size 1e-6: the first step is still about lr",
+            args=(small_w, small_dw, None),
+            kwargs={"lr": 0.1},
+            expected=ref.adam_step(small_w, small_dw, None, lr=0.1),
+            hint="the step is lr * m_hat / (sqrt(v_hat) + eps), with eps outside the square root",
+        ),
         Case("first step (state None)", args=(w, dw, None), expected=ref.adam_step(w, dw, None), hint=hint),
         Case(
             "step 10 from a given state",

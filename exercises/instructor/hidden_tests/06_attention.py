@@ -1,7 +1,9 @@
 """Hidden tests of Exercise 6. Instructor-only: keep this folder private when grading for credit.
 
-Each function gets a fresh random generator and the reference solutions (``ref``, run in the
-grader's process) and returns the cases; expected answers never leave the grader.
+Each function gets a random generator (seeded by the grader) and the reference solutions
+(``ref``, run in the grader's process) and returns the cases; expected answers never leave the
+grader. The fixed diagnostic cases catch every mistake of ``../mistakes/06_attention.py``
+whatever the draw; the random cases only add variety.
 """
 
 import numpy as np
@@ -29,8 +31,19 @@ def masked_softmax(rng, ref):
     big = np.array([[1000.0, -1000.0, 999.0, 1000.0], [-1000.0, -1000.0, -999.0, 0.0]])
     big_mask = np.array([[True, True, True, False], [True, True, False, True]])
     s32 = scores.astype(F32)
+    # fixed: a masked score far above the allowed ones; only a maximum over the allowed entries works
+    above = np.array([[1000.0, 0.0, 1.0, -1.0], [2.0, 900.0, -2.0, 3.0]])
+    above_mask = np.array([[False, True, True, True], [True, False, True, True]])
     hint = "masked entries get exactly 0; fully masked rows give zeros, not nan"
     return [
+        Case(
+            "a masked score far above the allowed ones",
+            args=(above, above_mask),
+            expected=ref.masked_softmax(above, above_mask),
+            strict_fp=True,
+            hint="subtract the maximum over the allowed entries only: a masked score of 1000 must not "
+            "make the allowed exponentials underflow",
+        ),
         Case("causal mask over a batch", args=(scores, causal), expected=ref.masked_softmax(scores, causal), hint=hint),
         Case(
             "padding mask broadcast from (B, 1, Tk)",
@@ -76,7 +89,10 @@ def attention(rng, ref):
     ]:
         args = (Q, K, V) if mask is None else (Q, K, V, mask)
         cases.append(Case(name, args=args, expected=ref.attention(*args), hint=hint, strict_fp="large" in name))
-    cases[-1].hint = "np.sqrt(d) is a float64 scalar and upcasts float32; use d ** 0.5 or math.sqrt(d)"
+    cases[-1].hints = {
+        "dtype": "something turns float32 into float64; for example np.sqrt(d) is a float64 scalar "
+        "(use d ** 0.5 or math.sqrt(d))"
+    }
     return cases
 
 

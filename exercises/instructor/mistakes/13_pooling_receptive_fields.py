@@ -6,6 +6,7 @@ MISTAKES = [
     Mistake(
         question="13.1",
         name="output size without the + 1",
+        hint="count window positions: the first one is at 0, so add 1 after the floor division",
         code="""def output_size(n, kernel, stride=1, pad=0, dilation=1):
     span = dilation * (kernel - 1) + 1
     return (n + 2 * pad - span) // stride
@@ -14,6 +15,7 @@ MISTAKES = [
     Mistake(
         question="13.1",
         name="output size rounded up instead of down",
+        hint="a window that does not fit is dropped: floor, not ceil",
         code="""def output_size(n, kernel, stride=1, pad=0, dilation=1):
     span = dilation * (kernel - 1) + 1
     return -(-(n + 2 * pad - span) // stride) + 1
@@ -22,6 +24,7 @@ MISTAKES = [
     Mistake(
         question="13.2",
         name="pooled size off by one (no + 1)",
+        hint="H_out = (H - size) // stride + 1: the + 1 counts the first window",
         code="""def maxpool_forward(x, size=2, stride=2):
     _, _, height, width = x.shape
     h_out = (height - size) // stride
@@ -37,6 +40,7 @@ MISTAKES = [
     Mistake(
         question="13.3",
         name="pooling gradient sent to every tied maximum",
+        hint="with ties, only the FIRST maximum of a window (row-major) gets its delta, not every tied input",
         code="""def maxpool_backward(delta, x, size=2, stride=2):
     _, _, h_out, w_out = delta.shape
     offsets = [(p, q) for p in range(size) for q in range(size)]
@@ -52,6 +56,7 @@ MISTAKES = [
     Mistake(
         question="13.3",
         name="pooling gradient assigned instead of added where windows overlap",
+        hint="overlapping windows can share a winner: add (+=) their deltas",
         code="""def maxpool_backward(delta, x, size=2, stride=2):
     _, _, h_out, w_out = delta.shape
     offsets = [(p, q) for p in range(size) for q in range(size)]
@@ -69,6 +74,7 @@ MISTAKES = [
     Mistake(
         question="13.4",
         name="receptive field ignoring the product of earlier strides",
+        hint="layer l adds (k_l - 1) times the product of the strides of the layers before it",
         code="""def receptive_field(kernels, strides, dilations=None):
     dilations = [1] * len(kernels) if dilations is None else dilations
     rf, fields = 1, []
@@ -81,6 +87,7 @@ MISTAKES = [
     Mistake(
         question="13.4",
         name="receptive field multiplying by the layer's own stride too",
+        hint="a layer's own stride does not widen its own field: multiply by the strides BEFORE it",
         code="""def receptive_field(kernels, strides, dilations=None):
     dilations = [1] * len(kernels) if dilations is None else dilations
     rf, jump, fields = 1, 1, []
