@@ -5,14 +5,14 @@ import pytest
 
 import dlcore as dl
 from dlcore import cnn_tools
-from dlgrade import exercises
+from dlgrade import grade
 
 RNG = np.random.default_rng(1313)
 
 
 @pytest.fixture(scope="module")
 def ref13():
-    return exercises.reference("13")
+    return grade.reference("13")
 
 
 @pytest.mark.parametrize("n, k, s, p, d", [(5, 3, 1, 0, 1), (7, 2, 2, 0, 1), (224, 7, 2, 3, 1), (20, 3, 2, 1, 3)])
@@ -48,7 +48,7 @@ def test_receptive_field_matches_dlcore(ref13):
 
 @pytest.fixture(scope="module")
 def ref14():
-    return exercises.reference("14")
+    return grade.reference("14")
 
 
 def lstm_args(seed=0, N=3, D=2, H=4):
