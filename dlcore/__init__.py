@@ -9,7 +9,8 @@ Read it file by file; the modules fall into six groups:
   activation layers, Dropout, BatchNorm, LayerNorm, Flatten, AddChannelAxis), ``conv``,
   ``pooling``, ``residual``, ``recurrent``, ``embedding``, ``attention``,
   ``additive_attention``, ``transformer``, ``gpt`` (a tiny decoder-only model with a K/V cache),
-  ``seq2seq``,
+  ``seq2seq``, ``recurrent_stack`` (stacked recurrent layers), ``cnn_tools`` (receptive fields,
+  classic kernels, saliency, adversarial examples),
   ``shallow`` (one-hidden-layer networks), ``linear_models`` (perceptron, logistic regression);
 - training: ``losses``, ``distillation``, ``optim``, ``schedules``, ``regularizers``, ``callbacks``,
   ``metrics``, ``evaluation`` (ROC, PR, calibration), ``model_selection`` (k-fold),
@@ -17,7 +18,8 @@ Read it file by file; the modules fall into six groups:
   with compile/fit/evaluate/predict), ``functional`` (``Input``/``Model`` over a graph of
   layers), ``saving`` (weights to and from ``.npz``), ``landscape`` (loss slices, sharpness),
   ``transfer`` (pretraining and freezing experiments), ``sampling`` (temperature, top-k);
-- data: ``datasets``, ``datasets_seq``, ``char_text`` (text that ships with Python), ``preprocessing``,
+- data: ``datasets``, ``datasets_seq``, ``seq_tasks`` (memory task, time series), ``text`` and
+  ``char_text`` (characters of the docstrings that ship with Python), ``preprocessing``,
   ``mnist1d`` (the MNIST-1D baselines);
 - pictures: ``plotting`` (shared figure helpers), ``figures`` (diagrams);
 - widgets: ``dlcore.widgets.<name>``, one module per interactive figure.
@@ -40,6 +42,7 @@ from dlcore import (
     autograd,
     callbacks,
     char_text,
+    cnn_tools,
     conv,
     datasets,
     datasets_seq,
@@ -61,6 +64,7 @@ from dlcore import (
     pooling,
     preprocessing,
     recurrent,
+    recurrent_stack,
     regularization,
     regularizers,
     residual,
@@ -68,7 +72,9 @@ from dlcore import (
     saving,
     schedules,
     seq2seq,
+    seq_tasks,
     shallow,
+    text,
     transfer,
     transformer,
 )
@@ -133,6 +139,7 @@ from dlcore.optim import (
 )
 from dlcore.pooling import AvgPool1D, AvgPool2D, GlobalAvgPool1D, GlobalAvgPool2D, MaxPool1D, MaxPool2D
 from dlcore.recurrent import GRU, LSTM, Bidirectional, SimpleRNN
+from dlcore.recurrent_stack import StackedRNN
 from dlcore.regularizers import L1, L2
 from dlcore.residual import ResidualBlock
 from dlcore.saving import load_weights, save_weights
@@ -140,31 +147,32 @@ from dlcore.transformer import TransformerConfig, TransformerDecoderBlock, Trans
 
 __all__ = [
     # submodules
-    "activations", "additive_attention", "attention", "autograd", "callbacks", "char_text", "conv", "datasets",
-    "datasets_seq", "distillation", "embedding", "evaluation", "figures", "functional", "gpt", "gradcheck", "init",
-    "landscape", "layers", "linear_models", "losses", "metrics", "mnist1d", "model", "model_selection", "optim",
-    "plotting", "pooling", "preprocessing", "recurrent", "regularization", "regularizers", "residual", "sampling",
-    "saving", "schedules", "seq2seq", "shallow", "transfer", "transformer",
+    "activations", "additive_attention", "attention", "autograd", "callbacks", "char_text", "cnn_tools", "conv",
+    "datasets", "datasets_seq", "distillation", "embedding", "evaluation", "figures", "functional", "gpt",
+    "gradcheck", "init", "landscape", "layers", "linear_models", "losses", "metrics", "mnist1d", "model",
+    "model_selection", "optim", "plotting", "pooling", "preprocessing", "recurrent", "recurrent_stack",
+    "regularization", "regularizers", "residual", "sampling", "saving", "schedules", "seq2seq", "seq_tasks",
+    "shallow", "text", "transfer", "transformer",
     # core
     "Module", "Parameter", "check_input", "get_default_dtype", "get_rng", "seed", "set_default_dtype",
     "keep_freed_memory",
     # layers and model
-    "Dense", "Identity", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "ELU", "GELU", "Softplus", "Softmax",
-    "Dropout", "BatchNorm", "LayerNorm", "Flatten", "Sequential",
-    "Input", "Model", "Add", "Concatenate", "save_weights", "load_weights",
+    "Dense", "Identity", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "ELU", "GELU", "Softplus", "Softmax", "Dropout",
+    "BatchNorm", "LayerNorm", "Flatten", "Sequential", "Input", "Model", "Add", "Concatenate", "save_weights",
+    "load_weights",
     # convolution
     "Conv1D", "Conv2D", "conv_output_size", "MaxPool1D", "MaxPool2D", "AvgPool1D", "AvgPool2D", "GlobalAvgPool1D",
     "GlobalAvgPool2D", "ResidualBlock",
     # sequences and attention
-    "Embedding", "SimpleRNN", "LSTM", "GRU", "Bidirectional", "MultiHeadAttention", "SinusoidalPositionalEncoding",
-    "PositionalEmbedding", "TransformerConfig", "TransformerEncoderBlock", "TransformerDecoderBlock",
-    "AdditiveAttention", "TinyGPT",
+    "Embedding", "SimpleRNN", "LSTM", "GRU", "Bidirectional", "StackedRNN", "MultiHeadAttention",
+    "SinusoidalPositionalEncoding", "PositionalEmbedding", "TransformerConfig", "TransformerEncoderBlock",
+    "TransformerDecoderBlock", "AdditiveAttention", "TinyGPT",
     # losses
     "MSE", "MAE", "Huber", "BinaryCrossEntropy", "BinaryCrossEntropyWithLogits", "CategoricalCrossEntropy",
     "get_loss", "DistillationLoss",
     # optimizers and regularizers
-    "SGD", "Momentum", "Nesterov", "Adagrad", "RMSprop", "AdaDelta", "Adam", "AdamW", "AdaMax", "Nadam",
-    "AMSGrad", "RAdam", "get_optimizer", "L1", "L2",
+    "SGD", "Momentum", "Nesterov", "Adagrad", "RMSprop", "AdaDelta", "Adam", "AdamW", "AdaMax", "Nadam", "AMSGrad",
+    "RAdam", "get_optimizer", "L1", "L2",
     # training helpers
     "EarlyStopping", "History", "LearningRateScheduler", "ReduceLROnPlateau", "StopOnNaN", "TrainingDiverged",
     "check_module_gradients", "numerical_gradient", "relative_error",

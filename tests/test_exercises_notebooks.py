@@ -48,6 +48,8 @@ def test_every_exercise_has_learner_and_source_notebooks():
         "10_batchnorm_dropout",
         "11_metrics",
         "12_residual_class",
+        "13_pooling_receptive_fields",
+        "14_lstm_bptt",
         "15_multihead_attention",
         "16_sampling_distillation",
     ]
