@@ -18,7 +18,6 @@ Training uses teacher forcing: y_in is the target shifted right by one, behind a
 from __future__ import annotations
 
 import numpy as np
-from tqdm.auto import tqdm
 
 from dlcore.additive_attention import AdditiveAttention
 from dlcore.config import get_rng
@@ -112,6 +111,8 @@ def train_seq2seq(
     rng = get_rng(rng)
     loss, opt = CategoricalCrossEntropy(), Adam(model.parameters(), lr=lr, clip_norm=5.0)
     losses = []
+    from tqdm.auto import tqdm  # here, not at the top: importing dlcore stays quick
+
     for _ in tqdm(range(steps), disable=not verbose, desc="seq2seq", unit="step"):
         src, y = make_batch(rng)
         model.zero_grad()

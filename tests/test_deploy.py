@@ -102,9 +102,12 @@ def test_the_image_is_built_from_the_course_lock_and_runs_the_learner_server_unp
 
 
 def test_requirements_pin_the_hub_side_packages_exactly():
-    pins = dict(re.findall(r"^([A-Za-z0-9_.-]+)==(\S+)$", (ROOT / "requirements.txt").read_text(), re.M))
-    constraints = dict(re.findall(r"^([A-Za-z0-9_.-]+)==(\S+)$", (ROOT / "constraints.txt").read_text(), re.M))
-    for name in ("jupyterhub", "nbgitpuller", "psutil", "PyYAML"):
+    def pinned(path):  # {normalised name: version}; the lock writes names in lower case
+        found = re.findall(r"^([A-Za-z0-9_.-]+)==(\S+)$", (ROOT / path).read_text(), re.M)
+        return {name.lower().replace("_", "-"): version for name, version in found}
+
+    pins, constraints = pinned("requirements.txt"), pinned("constraints.txt")
+    for name in ("jupyterhub", "nbgitpuller", "psutil", "pyyaml"):
         assert name in pins and constraints.get(name) == pins[name], name
     assert pins["jupyterhub"].startswith("5."), "the chart's hub (4.x) runs JupyterHub 5: keep the same major"
     package = json.loads((ROOT / "package.json").read_text())

@@ -9,13 +9,13 @@ from dlcore.gradcheck import numerical_gradient, relative_error
 from dlcore.sampling import sample as dl_sample
 from dlcore.sampling import sampling_probabilities
 from dlcore.sampling import top_k_filter as dl_top_k
-from dlgrade import exercises
+from dlgrade import grade
 
 RNG = np.random.default_rng(1516)
 
 
 def _ref(slug):
-    return exercises.reference(slug)
+    return grade.reference(slug)
 
 
 @pytest.fixture(scope="module")
