@@ -4,6 +4,7 @@ import json
 import re
 import shutil
 
+import markdown_it
 import numpy as np
 import pytest
 
@@ -56,8 +57,15 @@ def test_an_error_is_told_once_per_question_with_the_heading_and_the_quoted_line
     q22 = typo_report["questions"][1]
     assert q22["points"] == 0 and len({c["message"] for c in q22["cases"]}) == 1
     assert md.count("NameError") == 1
-    assert 'in the cell under "Question 2.2: a numerically stable softmax", line ' in md
+    # the heading is the submission's text, so it is escaped; the quoted line is a code span
+    assert f'in the cell under "{report.literal("Question 2.2: a numerically stable softmax")}", line ' in md
     assert "`return e / ee.sum(axis=-1, keepdims=True)`" in md
+    html = markdown_it.MarkdownIt().render(md)  # and it reads as intended once rendered
+    assert re.search(
+        r"in the cell under &quot;Question 2\.2: a numerically stable softmax&quot;, line \d+: "
+        r"<code>return e / ee\.sum\(axis=-1, keepdims=True\)</code>\)",
+        html,
+    )
     assert "code cell" not in md
     assert not ICON_WITHOUT_WORD.search(md)
 
