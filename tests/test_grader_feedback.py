@@ -70,6 +70,17 @@ def test_an_error_is_told_once_per_question_with_the_heading_and_the_quoted_line
     assert not ICON_WITHOUT_WORD.search(md)
 
 
+def test_a_place_in_a_message_reads_as_a_place_and_student_text_stays_literal():
+    text = 'ValueError: <img src=x> **b** `tick` (in the cell under "<b>Q</b>", line 3: `raise ValueError("``<i>")`)'
+    html = markdown_it.MarkdownIt().render(report.message(text))
+    assert "<img" not in html and "<b>" not in html and "<i>" not in html and "<strong>" not in html
+    assert "`tick`" in html  # the student's own backticks are shown, not turned into code
+    assert (
+        "in the cell under &quot;&lt;b&gt;Q&lt;/b&gt;&quot;, line 3: "
+        "<code>raise ValueError(&quot;``&lt;i&gt;&quot;)</code>)" in html
+    )
+
+
 def test_a_later_question_calling_a_broken_earlier_function_is_not_charged_again(typo_report):
     q26 = typo_report["questions"][5]
     assert q26["points"] == q26["max_points"]
