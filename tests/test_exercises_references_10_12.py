@@ -10,7 +10,7 @@ import sklearn.metrics
 
 from dlcore.gradcheck import numerical_gradient
 from dlcore.layers import BatchNorm
-from dlgrade import exercises
+from dlgrade import grade
 
 RNG = np.random.default_rng(1012)
 
@@ -19,7 +19,7 @@ RNG = np.random.default_rng(1012)
 def ref():
     namespace = {}
     for slug in ("10_batchnorm_dropout", "11_metrics", "12_residual_class"):
-        namespace.update(vars(exercises.reference(slug)))
+        namespace.update(vars(grade.reference(slug)))
     return type("Ref", (), {k: staticmethod(v) if callable(v) else v for k, v in namespace.items()})
 
 
