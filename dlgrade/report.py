@@ -1,7 +1,8 @@
 """Reports for people: Markdown feedback per submission and a CSV gradebook.
 
 Text that comes from a submission (its file name, its error messages, its first lines of
-code) is shown literally: Markdown and HTML are escaped in the feedback, control characters
+code) is shown literally: Markdown and HTML are escaped in the feedback (a quoted line of
+code is a code span, whose content Markdown never interprets), control characters
 are dropped, and gradebook cells a spreadsheet would run as a formula are neutralised.
 """
 
