@@ -126,7 +126,7 @@ def _diagnose(
     key = (index, question.function)
     if key not in prepared._diagnoses:
         prepared._diagnoses[key] = [
-            (m, *catalogue.outcome(m, question.function, case.args, case.kwargs, case.strict_fp)) for m in candidates
+            (m, *catalogue.outcome(m, question.function, case.args, case.kwargs)) for m in candidates
         ]
     matches = []
     learner_error = mistakes.error_text(outcome.error or "")

@@ -165,14 +165,19 @@ class Catalogue:
             self._spaces[key] = space
         return self._spaces[key]
 
-    def outcome(self, mistake: Mistake, function: str, args, kwargs, strict_fp: bool):
-        """("value", plain value) or ("error", "Type: message") of the mistaken function."""
-        from dlgrade import checks, wire
+    def outcome(self, mistake: Mistake, function: str, args, kwargs):
+        """("value", plain value) or ("error", "Type: message") of the mistaken function.
 
+        Floating-point warnings are ignored, as the grader ignores a case's ``strict_fp``: an
+        answer is judged by its values only, so a mistake is recognised by its values too.
+        """
+        from dlgrade import wire
+        from dlgrade.spec import fresh_copy
+
+        fn = self._space(mistake)[function]
+        call_args, call_kwargs = fresh_copy(args), fresh_copy(kwargs)
         try:
-            fn = self._space(mistake)[function]
-            call_args, call_kwargs = checks._fresh(args), checks._fresh(kwargs)
-            with warnings.catch_warnings(), np.errstate(**(checks.STRICT_FP if strict_fp else {"all": "ignore"})):
+            with warnings.catch_warnings(), np.errstate(all="ignore"):
                 warnings.simplefilter("ignore")
                 return "value", wire.plain(fn(*call_args, **call_kwargs))
         except Exception as err:  # noqa: BLE001 - the mistake's own failure is the outcome

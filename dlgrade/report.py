@@ -1,7 +1,8 @@
 """Reports for people: Markdown feedback per submission and a CSV gradebook.
 
 Text that comes from a submission (its file name, its error messages, its first lines of
-code) is shown literally: Markdown and HTML are escaped in the feedback, control characters
+code) is shown literally: Markdown and HTML are escaped in the feedback (a quoted line of
+code is a code span, whose content Markdown never interprets), control characters
 are dropped, and gradebook cells a spreadsheet would run as a formula are neutralised.
 """
 
@@ -56,6 +57,42 @@ def literal(text) -> str:
     return "".join(out)
 
 
+# The place ``grade.locate`` adds to a message: ' (in the cell under "HEADING", line N: `CODE`)'.
+_PLACE = re.compile(r' \((in the cell under "(?P<heading>.*?)"|in a cell), line (?P<line>\d+)(?:: `(?P<code>.*?)`)?\)')
+
+_CELL = re.compile(r'the cell under "(?P<heading>.*?)" \(`(?P<code>.*?)`\)(?=:)')
+
+
+def code_span(text) -> str:
+    """``text`` as an inline code span: its content is shown as written (CommonMark never
+    interprets HTML, links or emphasis inside one); the fence is longer than any run of
+    backticks in the text."""
+    text = plain_text(text)
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def message(text) -> str:
+    """A grader message as Markdown: everything literal (``literal``), except that the place in
+    the learner's notebook that the grader added reads as a place: the heading in quotes and the
+    quoted line as code (both still shown exactly as written)."""
+    text = plain_text(text)
+    out, start = [], 0
+    cell = _CELL.match(text)  # a note starts with the cell it is about (``notebook.describe_cell``)
+    if cell:
+        out.append(f'the cell under "{literal(cell.group("heading"))}" ({code_span(cell.group("code"))})')
+        start = cell.end()
+    for match in _PLACE.finditer(text, start):
+        out.append(literal(text[start : match.start()]))
+        heading, code = match.group("heading"), match.group("code")
+        place = f'in the cell under "{literal(heading)}"' if heading is not None else "in a cell"
+        out.append(f" ({place}, line {match.group('line')}" + (f": {code_span(code)})" if code else ")"))
+        start = match.end()
+    out.append(literal(text[start:]))
+    return "".join(out)
+
+
 def csv_cell(value) -> str:
     """A gradebook cell a spreadsheet shows as text: a leading = + - @ (a formula) gets a quote."""
     text = plain_text(value)
@@ -93,13 +130,13 @@ def markdown(report: dict) -> str:
                 f"Graded with the reference {names} in place of yours, so a mistake there is not charged again here.",
                 "",
             ]
-        for names, message, hint in group_failures(failed):
+        for names, text, hint in group_failures(failed):
             which = names[0] if len(names) == 1 else f"{len(names)} tests ({'; '.join(names)})"
-            lines.append(f"- ❌ failed: **{which}**: {literal(message)}")
+            lines.append(f"- ❌ failed: **{which}**: {message(text)}")
             if hint:
                 lines.append(f"  *Hint: {hint}*")
     if report.get("notes"):
-        lines += ["", "## Notes", ""] + [f"- {literal(note)}" for note in report["notes"]]
+        lines += ["", "## Notes", ""] + [f"- {message(note)}" for note in report["notes"]]
     seed = report.get("seed")
     lines += [
         "",

@@ -4,6 +4,7 @@ import json
 import re
 import shutil
 
+import markdown_it
 import numpy as np
 import pytest
 
@@ -56,10 +57,28 @@ def test_an_error_is_told_once_per_question_with_the_heading_and_the_quoted_line
     q22 = typo_report["questions"][1]
     assert q22["points"] == 0 and len({c["message"] for c in q22["cases"]}) == 1
     assert md.count("NameError") == 1
-    assert 'in the cell under "Question 2.2: a numerically stable softmax", line ' in md
+    # the heading is the submission's text, so it is escaped; the quoted line is a code span
+    assert f'in the cell under "{report.literal("Question 2.2: a numerically stable softmax")}", line ' in md
     assert "`return e / ee.sum(axis=-1, keepdims=True)`" in md
+    html = markdown_it.MarkdownIt().render(md)  # and it reads as intended once rendered
+    assert re.search(
+        r"in the cell under &quot;Question 2\.2: a numerically stable softmax&quot;, line \d+: "
+        r"<code>return e / ee\.sum\(axis=-1, keepdims=True\)</code>\)",
+        html,
+    )
     assert "code cell" not in md
     assert not ICON_WITHOUT_WORD.search(md)
+
+
+def test_a_place_in_a_message_reads_as_a_place_and_student_text_stays_literal():
+    text = 'ValueError: <img src=x> **b** `tick` (in the cell under "<b>Q</b>", line 3: `raise ValueError("``<i>")`)'
+    html = markdown_it.MarkdownIt().render(report.message(text))
+    assert "<img" not in html and "<b>" not in html and "<i>" not in html and "<strong>" not in html
+    assert "`tick`" in html  # the student's own backticks are shown, not turned into code
+    assert (
+        "in the cell under &quot;&lt;b&gt;Q&lt;/b&gt;&quot;, line 3: "
+        "<code>raise ValueError(&quot;``&lt;i&gt;&quot;)</code>)" in html
+    )
 
 
 def test_a_later_question_calling_a_broken_earlier_function_is_not_charged_again(typo_report):

@@ -154,29 +154,42 @@ def test_hidden_inputs_are_the_same_on_every_run_unless_another_seed_is_given():
 
 
 def test_the_sandbox_receives_no_secret_and_each_input_only_when_its_call_starts(tmp_path, monkeypatch):
-    sent = []
-    original = sandbox_module._Worker.send
+    events = []  # what the grader sent, and ("result", index) when a call's answer came back
+    send, outcome = sandbox_module._Worker.send, sandbox_module._outcome
 
-    def spy(self, message, deadline):
-        sent.append(message)
-        return original(self, message, deadline)
+    def spy_send(self, message, deadline):
+        events.append(message)
+        return send(self, message, deadline)
 
-    monkeypatch.setattr(sandbox_module._Worker, "send", spy)
+    def spy_outcome(message, case):
+        events.append({"type": "result received", "index": message["index"]})
+        return outcome(message, case)
+
+    monkeypatch.setattr(sandbox_module._Worker, "send", spy_send)
+    monkeypatch.setattr(sandbox_module, "_outcome", spy_outcome)
     path = shutil.copy(exercises.source_notebook("01_numpy_gradients"), tmp_path / "01_numpy_gradients.ipynb")
     assert grade.grade_file(path, seed=2, limits=LIMITS)["score"] == 10
-    jobs = [m for m in sent if m["type"] == "job"]
-    assert len(jobs) == 4
+    cases = [pq.cases for pq in grade.prepare("01_numpy_gradients", seed=2).questions]
+    jobs = [m for m in events if m["type"] == "job"]
+    assert len(jobs) == len(cases) == 4
     for job in jobs:  # the notebook and the function's name; no inputs, no paths, no tests
         assert set(job) == {"type", "cells", "skip_cells", "function", "limits"}
-    text = repr(sent)
+    text = repr(events)
     assert str(exercises.instructor_dir()) not in text and "hidden_tests" not in text
-    calls = [m for m in sent if m["type"] == "call"]
-    assert [m["index"] for m in calls] == [i for q in (5, 5, 4, 4) for i in range(q)]
+    # per question: the job, then call 0, its result, call 1, its result, ... (one input at a time)
+    starts = [i for i, m in enumerate(events) if m["type"] == "job"] + [len(events)]
+    for question, (start, end) in enumerate(zip(starts[:-1], starts[1:], strict=True)):
+        steps = [(m["type"], m["index"]) for m in events[start:end] if m["type"] in ("call", "result received")]
+        n = len(cases[question])
+        assert steps == [(kind, i) for i in range(n) for kind in ("call", "result received")], question
     # the numerical gradient's f stays here: the sandbox asks for f(x) point by point
-    gradient_calls = calls[-4:]
+    gradient_calls = [m for m in events[starts[-2] :] if m["type"] == "call"]
+    assert len(gradient_calls) == len(cases[-1]) >= 4
     assert all(type(m["args"][0]).__name__ == "FnRef" for m in gradient_calls)
-    points = [m for m in sent if m["type"] == "fn_value"]
-    assert len(points) >= 2 * (5 + 6 + 8 + 5) and all(isinstance(m["value"], float) for m in points)
+    points = [m for m in events if m["type"] == "fn_value"]
+    assert len(points) >= sum(2 * c.args[1].size for c in cases[-1]) and all(
+        isinstance(m["value"], float) for m in points
+    )
 
 
 def test_the_command_line_grades_a_file_and_a_folder(tmp_path, capsys):

@@ -8,7 +8,9 @@ by the luck of a draw, and it is charged once.
 """
 
 import json
+import warnings
 
+import numpy as np
 import pytest
 
 from dlgrade import exercises, grade, mistakes, notebook
@@ -68,3 +70,22 @@ def test_the_mistake_is_the_definition_that_wins():
     cells = notebook.grading_sources(nb)
     defining = [i for i, c in enumerate(cells) if "def softmax(" in c]
     assert len(defining) == 1 and cells[defining[0]].rstrip().endswith("np.exp(z).sum(-1, keepdims=True)")
+
+
+def test_a_mistake_is_recognised_by_its_values_on_every_case_of_its_question():
+    """The catalogue's outcome of a mistake is computed in the grader, with floating-point
+    warnings ignored (as a submission's are): a value, which differs from the solution's on at
+    least one hidden case and equals what the same code returns."""
+    catalogue = mistakes.Catalogue("01_numpy_gradients")
+    [ddof] = [m for m in catalogue.for_question("1.1") if "ddof=1" in m.name]
+    space: dict = {}
+    exec("import numpy as np\n" + ddof.code, space)
+    differs = False
+    for case in grade.prepare("01_numpy_gradients", seed=3).questions[0].cases:
+        how, value = catalogue.outcome(ddof, "standardize", case.args, case.kwargs)
+        assert how == "value", value
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            assert np.array_equal(value, space["standardize"](*case.args, **case.kwargs), equal_nan=True)
+        differs |= bool(grade.judge(case, value))
+    assert differs

@@ -9,6 +9,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import markdown_it
 import pytest
 
 from dlgrade import __main__ as cli
@@ -113,8 +114,11 @@ def test_student_text_is_escaped_in_the_gradebook_the_feedback_and_the_terminal(
     reports = sorted(p.name for p in out.glob("*.md"))
     assert len(reports) == 5 and "a_b-04_optimizers-2.md" in reports  # "a b" and "a_b" collide
     feedback = (out / "HYPERLINK_1_-04_optimizers.md").read_text()
-    assert "<img" not in feedback and "&lt;img" in feedback
-    assert "](http" not in feedback and "**bold**" not in feedback and "`tick`" not in feedback
+    # in the message: escaped; in the quoted line of code: a code span, whose content no renderer interprets
+    assert "&lt;img" in feedback and "**bold**" not in feedback and "\\`tick\\`" in feedback
+    html = markdown_it.MarkdownIt().render(feedback)
+    assert "<img" not in html and "<a " not in html and "<strong>bold" not in html and "<code>tick</code>" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt; [click](http://evil.example) **bold** | `tick`" in html
 
 
 def test_without_isolation_grade_refuses_unless_asked_for_a_self_study_run(tmp_path, monkeypatch, capsys):

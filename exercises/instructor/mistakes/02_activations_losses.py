@@ -17,15 +17,12 @@ def sigmoid(z):
 """,
         hint="exp(-z) overflows for z <= -710: use e = exp(-|z|) and two formulas by the sign of z.",
     ),
-    Mistake(
-        question="2.1",
-        name="np.where with exp(z) and exp(-z) in the two branches",
-        code="""
-def sigmoid(z):
-    return np.where(z >= 0, 1 / (1 + np.exp(-z)), np.exp(z) / (1 + np.exp(z)))
-""",
-        hint="np.where evaluates both branches everywhere, so one of them overflows: compute e = exp(-|z|) once.",
-    ),
+    # Not listed: np.where(z >= 0, 1 / (1 + np.exp(-z)), np.exp(z) / (1 + np.exp(z))). Each
+    # entry of its answer comes from the branch that is exact there, so its values equal the
+    # solution's bit for bit on every input; only the discarded branch overflows, which shows as
+    # a RuntimeWarning and nothing else. The grader judges values only (the submission controls
+    # its own np.errstate), so no hidden case can honestly fail it; the learner's public
+    # check() runs with strict floating point and still tells them about the overflow.
     Mistake(
         question="2.1",
         name="exp(z) / (1 + exp(z))",
