@@ -140,7 +140,43 @@ class History(Callback):
 
 
 # --- early stopping -----------------------------------------------------------------------
-class EarlyStopping(Callback):
+class MonitorCallback(Callback):
+    """What EarlyStopping and ReduceLROnPlateau share: one logged value to watch and when it improves.
+
+    monitor: a key of the epoch logs ("val_loss", "accuracy", ...); mode: "min", "max" or
+    "auto" (max for accuracy-like names, else min); an epoch improves on the best value so far
+    when it beats it by more than ``min_delta``.
+    """
+
+    def _watch(self, monitor: str, mode: str, min_delta: float) -> None:
+        name = type(self).__name__
+        if mode not in ("auto", "min", "max"):
+            raise ValueError(f"{name}: mode must be 'auto', 'min' or 'max', got {mode!r}")
+        if min_delta < 0:
+            raise ValueError(f"{name}: min_delta must be >= 0, got {min_delta}")
+        self.monitor, self.min_delta = monitor, min_delta
+        base = monitor.removeprefix("val_")
+        self.mode = mode if mode != "auto" else ("max" if base in HIGHER_IS_BETTER else "min")
+
+    def _start(self) -> None:
+        self.best = -math.inf if self.mode == "max" else math.inf
+        self.wait = 0
+
+    def _improved(self, value: float) -> bool:
+        if self.mode == "min":
+            return value < self.best - self.min_delta
+        return value > self.best + self.min_delta
+
+    def _value(self, logs: dict) -> float:
+        if self.monitor not in logs:
+            raise KeyError(
+                f"{type(self).__name__}: monitor {self.monitor!r} is not in the epoch logs {sorted(logs)} "
+                f"(monitoring 'val_...' needs validation_data or validation_split in fit)"
+            )
+        return logs[self.monitor]
+
+
+class EarlyStopping(MonitorCallback):
     """Stop when ``monitor`` has not improved for ``patience`` epochs.
 
     An epoch counts as an improvement when it beats the best value so far by more than
@@ -159,37 +195,20 @@ class EarlyStopping(Callback):
         restore_best_weights: bool = True,
         mode: str = "auto",
     ):
-        if mode not in ("auto", "min", "max"):
-            raise ValueError(f"EarlyStopping: mode must be 'auto', 'min' or 'max', got {mode!r}")
-        if patience < 0 or min_delta < 0:
-            raise ValueError("EarlyStopping: patience and min_delta must be >= 0")
-        self.monitor = monitor
+        if patience < 0:
+            raise ValueError(f"EarlyStopping: patience must be >= 0, got {patience}")
+        self._watch(monitor, mode, min_delta)
         self.patience = patience
-        self.min_delta = min_delta
         self.restore_best_weights = restore_best_weights
-        base = monitor.removeprefix("val_")
-        self.mode = mode if mode != "auto" else ("max" if base in HIGHER_IS_BETTER else "min")
 
     def on_train_begin(self, logs=None):
-        self.best = -math.inf if self.mode == "max" else math.inf
+        self._start()
         self.best_epoch: int | None = None
         self.best_state = None
         self.stopped_epoch: int | None = None
-        self.wait = 0
-
-    def _improved(self, value: float) -> bool:
-        if self.mode == "min":
-            return value < self.best - self.min_delta
-        return value > self.best + self.min_delta
 
     def on_epoch_end(self, epoch, logs=None):
-        logs = logs or {}
-        if self.monitor not in logs:
-            raise KeyError(
-                f"EarlyStopping: monitor {self.monitor!r} is not in the epoch logs {sorted(logs)} "
-                f"(monitoring 'val_...' needs validation_data or validation_split in fit)"
-            )
-        value = logs[self.monitor]
+        value = self._value(logs or {})
         if self._improved(value):
             self.best, self.best_epoch, self.wait = value, epoch, 0
             if self.restore_best_weights:
@@ -253,7 +272,7 @@ class HeldOutAccuracy(Callback):
         self.seconds += time.perf_counter() - start
 
 
-class ReduceLROnPlateau(Callback):
+class ReduceLROnPlateau(MonitorCallback):
     """Multiply the learning rate by ``factor`` when ``monitor`` stops improving.
 
     After every epoch: an epoch that beats the best value so far by more than ``min_delta``
@@ -279,38 +298,21 @@ class ReduceLROnPlateau(Callback):
     ):
         if not 0 < factor < 1:
             raise ValueError(f"ReduceLROnPlateau: factor must be in (0, 1), got {factor}")
-        if mode not in ("auto", "min", "max"):
-            raise ValueError(f"ReduceLROnPlateau: mode must be 'auto', 'min' or 'max', got {mode!r}")
-        if patience < 0 or cooldown < 0 or min_delta < 0 or min_lr < 0:
-            raise ValueError("ReduceLROnPlateau: patience, cooldown, min_delta and min_lr must be >= 0")
-        self.monitor = monitor
+        if patience < 0 or cooldown < 0 or min_lr < 0:
+            raise ValueError("ReduceLROnPlateau: patience, cooldown and min_lr must be >= 0")
+        self._watch(monitor, mode, min_delta)
         self.factor = factor
         self.patience = patience
-        self.min_delta = min_delta
         self.cooldown = cooldown
         self.min_lr = min_lr
-        base = monitor.removeprefix("val_")
-        self.mode = mode if mode != "auto" else ("max" if base in HIGHER_IS_BETTER else "min")
 
     def on_train_begin(self, logs=None):
-        self.best = -math.inf if self.mode == "max" else math.inf
-        self.wait = 0
+        self._start()
         self.cooldown_left = 0
         self.reductions: list[int] = []
 
-    def _improved(self, value: float) -> bool:
-        if self.mode == "min":
-            return value < self.best - self.min_delta
-        return value > self.best + self.min_delta
-
     def on_epoch_end(self, epoch, logs=None):
-        logs = logs or {}
-        if self.monitor not in logs:
-            raise KeyError(
-                f"ReduceLROnPlateau: monitor {self.monitor!r} is not in the epoch logs {sorted(logs)} "
-                f"(monitoring 'val_...' needs validation_data or validation_split in fit)"
-            )
-        value = logs[self.monitor]
+        value = self._value(logs or {})
         if self._improved(value):
             self.best, self.wait = value, 0
         elif self.cooldown_left > 0:
