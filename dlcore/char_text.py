@@ -5,8 +5,9 @@ modules and of their public functions and classes, in a fixed order, keeps print
 and newlines, and returns one string. Its exact content depends on the Python version (the
 docstrings change between releases), but is the same on every run of one installation.
 
-``CharVocab`` maps characters to integer ids and back; ``char_windows`` cuts (input, target)
-pairs for next-character prediction: the target is the input shifted by one character.
+``CharVocab`` (from ``dlcore.text``, shared with chapter 14) maps characters to integer ids
+and back; ``char_windows`` cuts (input, target) pairs for next-character prediction: the
+target is the input shifted by one character.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import inspect
 import numpy as np
 
 from dlcore.config import get_rng
+from dlcore.text import CharVocab as CharVocab  # re-exported: one vocabulary class for chapters 14 and 16
 
 STDLIB_MODULES = (
     "textwrap", "string", "json", "collections", "functools", "itertools", "os", "pathlib", "random",
@@ -50,26 +52,6 @@ def stdlib_docstrings(max_chars: int = 200_000) -> str:
             if total >= max_chars:
                 return "".join(parts)[:max_chars]
     return "".join(parts)[:max_chars]
-
-
-class CharVocab:
-    """The characters of a text, sorted: encode(str) -> int64 ids (n,), decode(ids) -> str."""
-
-    def __init__(self, text: str):
-        self.chars = sorted(set(text))
-        self.index = {c: i for i, c in enumerate(self.chars)}
-
-    def __len__(self) -> int:
-        return len(self.chars)
-
-    def encode(self, text: str) -> np.ndarray:
-        try:
-            return np.array([self.index[c] for c in text], dtype=np.int64)
-        except KeyError as err:
-            raise ValueError(f"CharVocab.encode: character {err.args[0]!r} is not in the vocabulary") from None
-
-    def decode(self, ids) -> str:
-        return "".join(self.chars[int(i)] for i in np.asarray(ids).ravel())
 
 
 def char_windows(

@@ -58,14 +58,15 @@ class CharVocab:
         return len(self.chars)
 
     def encode(self, text: str) -> np.ndarray:
-        """text -> int64 ids (len(text),). Raises KeyError naming a character the vocabulary lacks."""
+        """text -> int64 ids (len(text),). Raises ValueError naming the characters the vocabulary lacks."""
         missing = set(text) - set(self.index)
         if missing:
-            raise KeyError(f"CharVocab.encode: characters not in the vocabulary: {sorted(missing)!r}")
+            raise ValueError(f"CharVocab.encode: characters not in the vocabulary: {sorted(missing)!r}")
         return np.array([self.index[c] for c in text], dtype=np.int64)
 
-    def decode(self, ids: Sequence[int]) -> str:
-        return "".join(self.chars[int(i)] for i in ids)
+    def decode(self, ids: Sequence[int] | np.ndarray) -> str:
+        """ids of any shape -> the text they spell, in order."""
+        return "".join(self.chars[int(i)] for i in np.asarray(ids).ravel())
 
 
 def next_char_windows(ids: np.ndarray, seq_len: int, step: int | None = None) -> tuple[np.ndarray, np.ndarray]:

@@ -18,7 +18,7 @@ def test_vocab_round_trip_and_windows():
     vocab = text.CharVocab("hello world")
     ids = vocab.encode("hello world")
     assert vocab.decode(ids) == "hello world" and len(vocab) == 8
-    with pytest.raises(KeyError, match="'z'"):
+    with pytest.raises(ValueError, match="'z'"):
         vocab.encode("zebra")
     x, y = text.next_char_windows(np.arange(10), 4)
     assert x.tolist() == [[0, 1, 2, 3], [4, 5, 6, 7]] and y.tolist() == [[1, 2, 3, 4], [5, 6, 7, 8]]
