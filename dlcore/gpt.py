@@ -2,7 +2,7 @@
 
 TinyGPT: tokens (N, T) -> logits (N, T, V), each position predicting the next token:
 
-    x = Embed(tokens) + P[:T]                     learned positions, (N, T, d)
+    x = Embed(tokens) + P[:T]                     learned (or fixed sinusoidal) positions, (N, T, d)
     x = block_L(... block_1(x))                   causal pre-norm transformer blocks
     logits = LN(x) W_out + b                      (N, T, V)
 
@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import math
 import time
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from dlcore.attention import PositionalEmbedding, masked_softmax
+from dlcore.attention import PositionalEmbedding, SinusoidalPositionalEncoding, masked_softmax
 from dlcore.config import get_rng
 from dlcore.embedding import Embedding
 from dlcore.layers import Dense, LayerNorm
@@ -54,7 +55,12 @@ class TakeToken(Module):
 
 
 class TinyGPT(Module):
-    """Decoder-only transformer. forward(tokens (N, T <= context)) -> logits (N, T, vocab_size)."""
+    """Decoder-only transformer. forward(tokens (N, T <= context)) -> logits (N, T, vocab_size).
+
+    positions: "learned" (a trained vector per position, GPT-2) or "sinusoidal" (the fixed
+    encoding of Vaswani et al.; nothing to learn, which helps a model trained on little text).
+    embed_std: standard deviation of the initial token embeddings.
+    """
 
     def __init__(
         self,
@@ -64,15 +70,23 @@ class TinyGPT(Module):
         num_heads: int = 4,
         num_layers: int = 2,
         norm_first: bool = True,
+        positions: str = "learned",
+        embed_std: float = 0.1,
         rng: np.random.Generator | int | None = None,
         dtype=None,
     ):
         super().__init__()
+        if positions not in ("learned", "sinusoidal"):
+            raise ValueError(f"TinyGPT: positions must be 'learned' or 'sinusoidal', got {positions!r}")
         rng = get_rng(rng)
         self.vocab_size, self.context, self.d_model = vocab_size, context, d_model
+        self.positions = positions
         self.config = TransformerConfig(d_model=d_model, num_heads=num_heads, norm_first=norm_first)
-        self.embed = Embedding(vocab_size, d_model, init_std=0.1, rng=rng, dtype=dtype)
-        self.pos = PositionalEmbedding(context, d_model, init_std=0.1, rng=rng, dtype=dtype)
+        self.embed = Embedding(vocab_size, d_model, init_std=embed_std, rng=rng, dtype=dtype)
+        if positions == "learned":
+            self.pos = PositionalEmbedding(context, d_model, init_std=0.1, rng=rng, dtype=dtype)
+        else:
+            self.pos = SinusoidalPositionalEncoding(context, d_model, dtype=self.embed.W.value.dtype)
         self.blocks = [
             TransformerEncoderBlock(self.config, causal=True, rng=rng, dtype=dtype) for _ in range(num_layers)
         ]
@@ -94,7 +108,8 @@ class TinyGPT(Module):
     # --- generation ---------------------------------------------------------------------
     def _step_cached(self, token: np.ndarray, t: int, cache: list) -> np.ndarray:
         """One new token per sequence at position t, using and extending the K/V cache. (N,) -> (N, V)."""
-        x = self.embed.W.value[token][:, None, :] + self.pos.P.value[t]  # (N, 1, d)
+        table = self.pos.P.value if self.positions == "learned" else self.pos.pe
+        x = self.embed.W.value[token][:, None, :] + table[t]  # (N, 1, d)
         for block, (K, V) in zip(self.blocks, cache, strict=True):
             attn = block.attn
             N, h, dk, d = x.shape[0], attn.num_heads, attn.d_k, self.d_model
@@ -163,19 +178,22 @@ class TinyGPT(Module):
         c = self.config
         return (
             f"TinyGPT(vocab={self.vocab_size}, context={self.context}, d_model={c.d_model}, "
-            f"heads={c.num_heads}, layers={len(self.blocks)})"
+            f"heads={c.num_heads}, layers={len(self.blocks)}, {self.positions} positions)"
         )
 
 
-def parameter_count(vocab_size: int, context: int, d_model: int, num_layers: int) -> dict[str, int]:
+def parameter_count(
+    vocab_size: int, context: int, d_model: int, num_layers: int, learned_positions: bool = True
+) -> dict[str, int]:
     """Parameters of TinyGPT (d_ff = 4 d), by part. Each block: 12 d^2 + 13 d.
 
     attention 4 d^2 + 4 d (W_q, W_k, W_v, W_o and biases), MLP 8 d^2 + 5 d, two layer norms 4 d.
+    Fixed (sinusoidal) positions have no parameters: learned_positions=False counts 0 for them.
     """
     d = d_model
     return {
         "token embedding": vocab_size * d,
-        "positions": context * d,
+        "positions": context * d if learned_positions else 0,
         "blocks": num_layers * (12 * d * d + 13 * d),
         "final norm and head": 2 * d + d * vocab_size + vocab_size,
     }
@@ -219,3 +237,98 @@ def train_steps(
     seconds = time.process_time() - start
     model.eval()
     return losses, seconds
+
+
+@dataclass
+class LMTrainingLog:
+    """What ``train_language_model`` measured.
+
+    losses: training loss of every step; cpu: CPU seconds after every step (training only);
+    val_steps, val_cpu, val_loss: the validation loss at each check, with the step count and
+    the training CPU seconds spent when it was taken.
+    """
+
+    losses: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
+    val_steps: list[int] = field(default_factory=list)
+    val_cpu: list[float] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+
+    @property
+    def seconds(self) -> float:
+        """Total training CPU seconds."""
+        return self.cpu[-1] if self.cpu else 0.0
+
+
+def evaluate_loss(model: Module, x: np.ndarray, y: np.ndarray, batch_size: int = 256) -> float:
+    """Mean cross-entropy per token of model(x) (N, T, V) against y (N, T), in eval mode, in batches."""
+    from dlcore.losses import CategoricalCrossEntropy
+
+    if len(x) != len(y) or len(x) == 0:
+        raise ValueError(f"evaluate_loss: expected as many windows in x as in y (> 0), got {len(x)} and {len(y)}")
+    ce, was_training, total = CategoricalCrossEntropy(), model.training, 0.0
+    model.eval()
+    try:
+        for i in range(0, len(x), batch_size):
+            total += ce(model(x[i : i + batch_size]), y[i : i + batch_size]) * len(x[i : i + batch_size])
+    finally:
+        model.train(was_training)
+    return float(total / len(x))
+
+
+def train_language_model(
+    model: Module,
+    train_ids: np.ndarray,
+    steps: int,
+    batch_size: int,
+    seq_len: int,
+    lr: float,
+    warmup: int = 0,
+    validation: tuple[np.ndarray, np.ndarray] | None = None,
+    val_every: int = 20,
+    rng: np.random.Generator | int | None = None,
+    desc: str = "training",
+    verbose: int = 1,
+) -> LMTrainingLog:
+    """Next-token training on random windows of ``train_ids`` (L,), with Adam and a schedule.
+
+    Every step draws ``batch_size`` windows of ``seq_len`` tokens (``char_text.char_windows``),
+    sets the rate from a linear warm-up over ``warmup`` steps followed by a cosine decay to 0
+    at ``steps`` (``dlcore.schedules``), and takes one Adam step on the mean cross-entropy.
+    ``validation`` = (x, y) windows is evaluated every ``val_every`` steps and after the last;
+    that time is not counted in the CPU seconds (``time.process_time``).
+    """
+    from tqdm.auto import tqdm
+
+    from dlcore.char_text import char_windows
+    from dlcore.losses import CategoricalCrossEntropy
+    from dlcore.optim import Adam
+    from dlcore.schedules import Cosine, LinearWarmup
+
+    if steps < 1 or batch_size < 1 or not 0 <= warmup < steps:
+        raise ValueError(
+            f"train_language_model: need steps >= 1, batch_size >= 1 and 0 <= warmup < steps, "
+            f"got steps={steps}, batch_size={batch_size}, warmup={warmup}"
+        )
+    rng = get_rng(rng)
+    schedule = LinearWarmup(Cosine(lr, steps - warmup), warmup)
+    loss, opt = CategoricalCrossEntropy(), Adam(model.parameters(), lr=lr)
+    log, cpu = LMTrainingLog(), 0.0
+    model.train()
+    for step in tqdm(range(steps), desc=desc, disable=not verbose, unit="step"):
+        start = time.process_time()
+        x, y = char_windows(train_ids, seq_len, batch_size, rng=rng)
+        opt.lr = schedule(step)
+        model.zero_grad()
+        log.losses.append(loss(model(x), y))
+        model.backward(loss.backward())
+        opt.step()
+        cpu += time.process_time() - start
+        log.cpu.append(cpu)
+        if validation is not None and ((step + 1) % val_every == 0 or step + 1 == steps):
+            log.val_steps.append(step + 1)
+            log.val_cpu.append(cpu)
+            log.val_loss.append(evaluate_loss(model, *validation))
+            model.train()
+    model.eval()
+    return log

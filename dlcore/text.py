@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import sysconfig
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -77,6 +78,59 @@ def next_char_windows(ids: np.ndarray, seq_len: int, step: int | None = None) ->
         raise ValueError(f"next_char_windows: the text ({len(ids)} ids) is shorter than seq_len + 1 = {seq_len + 1}")
     idx = starts[:, None] + np.arange(seq_len)[None, :]
     return ids[idx], ids[idx + 1]
+
+
+# --- chapter 14's language-model setup, shared with chapter 16 ---------------------------
+LM_SEQ_LEN = 48  # characters per window, input and target
+LSTM_EPOCHS, LSTM_BATCH_SIZE = 2, 32  # chapter 14's training recipe for lstm_language_model
+
+
+@dataclass(frozen=True)
+class CharCorpus:
+    """A text, its vocabulary and its ids cut in two: train_ids (first part), val_ids (the rest)."""
+
+    text: str
+    vocab: CharVocab
+    train_ids: np.ndarray
+    val_ids: np.ndarray
+
+
+def docstring_corpus(max_chars: int = 100_000, train_fraction: float = 0.9) -> CharCorpus:
+    """Chapter 14's corpus: ``stdlib_docstrings(max_chars)``, its ``CharVocab``, and a split.
+
+    The first ``train_fraction`` of the characters train, the rest validate (a contiguous cut,
+    not a shuffle, so no validation window overlaps a training one).
+    """
+    if not 0.0 < train_fraction < 1.0:
+        raise ValueError(f"docstring_corpus: train_fraction must be in (0, 1), got {train_fraction}")
+    corpus = stdlib_docstrings(max_chars=max_chars)
+    vocab = CharVocab(corpus)
+    ids = vocab.encode(corpus)
+    cut = int(train_fraction * len(ids))
+    return CharCorpus(corpus, vocab, ids[:cut], ids[cut:])
+
+
+def lstm_language_model(vocab_size: int, embed: int = 32, hidden: int = 96, lr: float = 0.005):
+    """Chapter 14's character LSTM, compiled: ids (N, T) -> logits (N, T, vocab_size).
+
+    Embedding(vocab_size, embed) -> LSTM(embed, hidden, return_sequences=True) -> Dense(hidden,
+    vocab_size), seeded 0, 1, 2; cross-entropy and Adam(lr, clip_norm=5). Chapter 14 trains it
+    with ``fit(x, y, epochs=LSTM_EPOCHS, batch_size=LSTM_BATCH_SIZE, rng=0)``.
+    """
+    from dlcore.embedding import Embedding  # here, not at the top: dlcore.model imports much
+    from dlcore.layers import Dense
+    from dlcore.model import Sequential
+    from dlcore.optim import Adam
+    from dlcore.recurrent import LSTM
+
+    if vocab_size < 2:
+        raise ValueError(f"lstm_language_model: vocab_size must be at least 2, got {vocab_size}")
+    model = Sequential(
+        [Embedding(vocab_size, embed, rng=0), LSTM(embed, hidden, return_sequences=True, rng=1)]
+        + [Dense(hidden, vocab_size, rng=2)]
+    )
+    model.compile("categorical_crossentropy", Adam(model.parameters(), lr=lr, clip_norm=5.0))
+    return model
 
 
 def bigram_probabilities(ids: np.ndarray, vocab_size: int, alpha: float) -> np.ndarray:

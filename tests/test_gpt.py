@@ -74,3 +74,52 @@ def test_stdlib_docstrings_are_deterministic_ascii_and_windows_shift_by_one():
     np.testing.assert_array_equal(x[:, 1:], y[:, :-1])
     with pytest.raises(ValueError, match="not in the vocabulary"):
         vocab.encode("\u00e9")
+
+
+def _tiny_sinusoidal():
+    return TinyGPT(7, 6, d_model=8, num_heads=2, num_layers=1, positions="sinusoidal", rng=0, dtype=np.float64)
+
+
+def test_sinusoidal_tiny_gpt_gradients_causality_and_cache():
+    model = _tiny_sinusoidal()
+    assert model.num_parameters() == sum(parameter_count(7, 6, 8, 1, learned_positions=False).values())
+    rng = np.random.default_rng(2)
+    x, y = rng.integers(0, 7, (2, 6)), rng.integers(0, 7, (2, 6))
+    loss = CategoricalCrossEntropy()
+    model.zero_grad()
+    loss(model(x), y)
+    model.backward(loss.backward())
+    for name, p in model.named_parameters():
+        numeric = numerical_gradient(lambda _: loss(model(x), y), p.value)
+        assert relative_error(p.grad, numeric) < 1e-6, name
+    changed = x.copy()
+    changed[:, 4] = (changed[:, 4] + 1) % 7
+    np.testing.assert_allclose(model(x)[:, :4], model(changed)[:, :4])
+    prompt = np.array([[1, 2], [3, 4]])
+    slow = model.generate(prompt, 4, temperature=0.0, use_cache=False)  # 6 tokens: within the context
+    np.testing.assert_array_equal(slow, model.generate(prompt, 4, temperature=0.0, use_cache=True))
+
+
+def test_tiny_gpt_rejects_an_unknown_position_kind():
+    with pytest.raises(ValueError, match="positions must be 'learned' or 'sinusoidal'"):
+        TinyGPT(7, 6, d_model=8, num_heads=2, positions="rotary")
+
+
+def test_train_language_model_lowers_the_loss_and_logs_cpu_and_validation():
+    from dlcore.gpt import evaluate_loss, train_language_model
+
+    ids = np.tile(np.arange(5), 200)  # 0 1 2 3 4 0 1 ...: the next token is fully predictable
+    x_val, y_val = char_windows(ids, 8, 16, rng=9)
+    model = TinyGPT(5, 8, d_model=16, num_heads=2, num_layers=1, positions="sinusoidal", rng=0)
+    before = evaluate_loss(model, x_val, y_val)
+    log = train_language_model(
+        model, ids, 60, 8, 8, 0.01, warmup=5, validation=(x_val, y_val), val_every=25, rng=0, verbose=0
+    )
+    assert log.val_steps == [25, 50, 60] and len(log.losses) == len(log.cpu) == 60
+    assert np.all(np.diff(log.cpu) >= 0) and log.seconds == log.cpu[-1] > 0
+    assert log.val_loss[-1] == pytest.approx(evaluate_loss(model, x_val, y_val))
+    assert log.val_loss[-1] < 0.2 * before
+    with pytest.raises(ValueError, match="warmup"):
+        train_language_model(model, ids, 10, 8, 8, 0.01, warmup=10, verbose=0)
+    with pytest.raises(ValueError, match="as many windows"):
+        evaluate_loss(model, x_val, y_val[:3])
