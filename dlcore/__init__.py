@@ -143,6 +143,7 @@ from dlcore.recurrent_stack import StackedRNN
 from dlcore.regularizers import L1, L2
 from dlcore.residual import ResidualBlock
 from dlcore.saving import load_weights, save_weights
+from dlcore.seq2seq import TransformerSeq2Seq
 from dlcore.transformer import TransformerConfig, TransformerDecoderBlock, TransformerEncoderBlock
 
 __all__ = [
@@ -166,7 +167,7 @@ __all__ = [
     # sequences and attention
     "Embedding", "SimpleRNN", "LSTM", "GRU", "Bidirectional", "StackedRNN", "MultiHeadAttention",
     "SinusoidalPositionalEncoding", "PositionalEmbedding", "TransformerConfig", "TransformerEncoderBlock",
-    "TransformerDecoderBlock", "AdditiveAttention", "TinyGPT",
+    "TransformerDecoderBlock", "AdditiveAttention", "TinyGPT", "TransformerSeq2Seq",
     # losses
     "MSE", "MAE", "Huber", "BinaryCrossEntropy", "BinaryCrossEntropyWithLogits", "CategoricalCrossEntropy",
     "get_loss", "DistillationLoss",
