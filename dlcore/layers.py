@@ -219,9 +219,11 @@ class GELUTanh(Module):
     """GELU's tanh approximation (GPT-2): y = x (1 + tanh(u)) / 2, u = sqrt(2/pi) (x + 0.044715 x^3).
 
     x: any shape -> same shape. The same function as ``activations.gelu_tanh``, written with
-    in-place steps and keeping tanh(u) for the backward pass (a transformer's MLP feeds it
-    large arrays, so the scratch arrays are reused from call to call: see ``Workspace``).
-    dy/dx = (1 + t) / 2 + x (1 - t^2) u' / 2 with t = tanh(u), u' = sqrt(2/pi) (1 + 3 * 0.044715 x^2).
+    in-place steps (a transformer's MLP feeds it large arrays, so the scratch arrays are reused
+    from call to call: see ``Workspace``). Forward keeps x^2 and s = (1 + tanh(u)) / 2, so
+    y = x s, for the backward pass:
+    dy/dx = s + x u' (1 - tanh^2(u)) / 2 = s + 2 x u' s (1 - s), u' = sqrt(2/pi) (1 + 3 * 0.044715 x^2)
+    (1 - tanh^2 = (1 - tanh)(1 + tanh) = 4 s (1 - s)).
     """
 
     def __init__(self) -> None:
@@ -231,31 +233,28 @@ class GELUTanh(Module):
     def forward(self, x: np.ndarray) -> np.ndarray:
         _check_any(self, x)
         self.x = x
-        t = self._workspace.get("t", x.shape, x.dtype)  # tanh(u), kept for backward
-        np.multiply(x, x, out=t)
-        t *= A.SQRT_2_OVER_PI * A.GELU_TANH_COEF
-        t += A.SQRT_2_OVER_PI
-        t *= x  # u = sqrt(2/pi) (x + 0.044715 x^3)
-        np.tanh(t, out=t)
-        self.t = t
-        y = t + 1.0
-        y *= x
-        y *= 0.5
-        return y
+        x2 = self._workspace.get("x2", x.shape, x.dtype)  # x^2, kept for backward
+        s = self._workspace.get("s", x.shape, x.dtype)  # (1 + tanh(u)) / 2, kept for backward
+        np.multiply(x, x, out=x2)
+        np.multiply(x2, A.SQRT_2_OVER_PI * A.GELU_TANH_COEF, out=s)
+        s += A.SQRT_2_OVER_PI
+        s *= x  # u = sqrt(2/pi) (x + 0.044715 x^3)
+        np.tanh(s, out=s)
+        s *= 0.5
+        s += 0.5
+        self.x2, self.s = x2, s
+        return x * s
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
-        x, t = self.x, self.t
-        du = self._workspace.get("du", x.shape, x.dtype)
-        np.multiply(x, x, out=du)
-        du *= 1.5 * A.SQRT_2_OVER_PI * A.GELU_TANH_COEF
-        du += 0.5 * A.SQRT_2_OVER_PI  # u' / 2
-        d = t * t
-        np.subtract(1.0, d, out=d)
-        d *= du
-        d *= x  # x (1 - t^2) u' / 2
-        np.multiply(t, 0.5, out=du)  # du is free again: use it for t / 2
-        d += du
-        d += 0.5
+        x, x2, s = self.x, self.x2, self.s
+        two_du = self._workspace.get("du", x.shape, x.dtype)
+        np.multiply(x2, 6.0 * A.SQRT_2_OVER_PI * A.GELU_TANH_COEF, out=two_du)
+        two_du += 2.0 * A.SQRT_2_OVER_PI  # 2 u'
+        d = np.subtract(1.0, s, dtype=x.dtype)  # a new array: the result
+        d *= s  # s (1 - s) first: it is 0 for large |x|, so the products below stay finite
+        d *= x
+        d *= two_du
+        d += s  # s + 2 x u' s (1 - s)
         d *= grad_out
         return d
 
