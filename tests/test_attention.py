@@ -7,6 +7,7 @@ import pytest
 
 from dlcore.attention import (
     MultiHeadAttention,
+    attention_weights,
     PositionalEmbedding,
     SinusoidalPositionalEncoding,
     causal_mask,
@@ -120,6 +121,18 @@ def test_a_fully_masked_row_gives_zero_weights_and_output_without_nan_or_warning
     np.testing.assert_array_equal(dq[0, 1], 0.0)
     np.testing.assert_allclose(weights[0, [0, 2]].sum(axis=-1), 1.0)
     assert all(np.all(np.isfinite(g)) for g in (dq, dk, dv))
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_attention_weights_equal_the_masked_softmax_of_the_scaled_scores(dtype):
+    q, k = randn(2, 3, 5, 4, seed=0, dtype=dtype), randn(2, 3, 6, 4, seed=1, dtype=dtype)
+    mask = padding_mask(np.array([6, 3]), 6)[:, None] & (np.arange(5)[:, None] != 2)  # query 2 sees nothing
+    for m in (None, mask):
+        A = attention_weights(q, k, m)
+        expected = masked_softmax(q @ k.swapaxes(-1, -2) / 2.0, m)
+        assert A.shape == (2, 3, 5, 6) and A.dtype == dtype
+        np.testing.assert_allclose(A, expected, rtol=1e-5 if dtype == np.float32 else 1e-12, atol=1e-7)
+    np.testing.assert_array_equal(A[:, :, 2], 0.0)
 
 
 def test_masked_softmax_without_mask_is_a_stable_softmax():
