@@ -7,9 +7,9 @@ import pytest
 
 from dlcore.attention import (
     MultiHeadAttention,
-    attention_weights,
     PositionalEmbedding,
     SinusoidalPositionalEncoding,
+    attention_weights,
     causal_mask,
     masked_softmax,
     padding_mask,
