@@ -27,7 +27,7 @@ import numpy as np
 from dlcore.activations import softmax, softmax_backward
 from dlcore.config import get_rng, resolve_dtype
 from dlcore.layers import Dense, Dropout
-from dlcore.module import Module, Parameter, check_input
+from dlcore.module import Module, Parameter, Workspace, check_input
 
 POSITIONAL_BASE = 10000.0  # the wavelength base of the sinusoidal encoding (Vaswani et al.)
 
@@ -203,6 +203,7 @@ class MultiHeadAttention(Module):
         self.out_proj = Dense(d_model, d_model, init="xavier", rng=rng, dtype=dtype)
         self.attn_drop = Dropout(dropout, rng=rng) if dropout > 0 else None
         self.attention_weights: np.ndarray | None = None
+        self._workspace = Workspace()  # backward's two (N, h, Tq, Tk) scratch arrays, reused from step to step
 
     def _split_heads(self, t: np.ndarray) -> np.ndarray:
         N, T, _ = t.shape
@@ -259,11 +260,13 @@ class MultiHeadAttention(Module):
         dq, (dq_h,) = self._head_buffer(N, Tq, 1, A.dtype)
         dkv, (dk_h, dv_h) = self._head_buffer(N, Tk, 2, A.dtype)  # [dk | dv], the layout of kv
         np.matmul(A_used.swapaxes(-1, -2), dheads_h, out=dv_h)  # dv = A^T dheads: (N, h, Tk, d_k)
-        dA = (v @ dheads_h.swapaxes(-1, -2)).swapaxes(-1, -2)  # dheads v^T: (N, h, Tq, Tk), key-major as A
+        dA_t = self._workspace.get("dA", (N, self.num_heads, Tk, Tq), A.dtype)
+        dA = np.matmul(v, dheads_h.swapaxes(-1, -2), out=dA_t).swapaxes(-1, -2)  # dheads v^T, key-major as A
         if self.attn_drop is not None:
             dA = self.attn_drop.backward(dA)
         # softmax backward, in place: dS = A * (dA - sum_j dA_j A_j)
-        dA -= _row_sums(dA * A)[..., None]  # (N, h, Tq, 1)
+        dA_A = np.multiply(dA, A, out=self._workspace.get("dA_A", dA_t.shape, A.dtype).swapaxes(-1, -2))
+        dA -= _row_sums(dA_A)[..., None]  # (N, h, Tq, 1)
         dS = np.multiply(dA, A, out=dA)
         scale = 1.0 / math.sqrt(self.d_k)  # S = q k^T * scale
         np.matmul(dS, k, out=dq_h)  # dq = dS k * scale: (N, h, Tq, d_k)
