@@ -209,10 +209,6 @@ class MultiHeadAttention(Module):
         N, T, _ = t.shape
         return t.reshape(N, T, self.num_heads, self.d_k).transpose(0, 2, 1, 3)  # (N, T, d) -> (N, h, T, d_k)
 
-    def _merge_heads(self, t: np.ndarray) -> np.ndarray:
-        N, _, T, _ = t.shape
-        return t.transpose(0, 2, 1, 3).reshape(N, T, self.d_model)  # (N, h, T, d_k) -> (N, T, d)
-
     def _head_buffer(self, N: int, T: int, parts: int, dtype) -> tuple[np.ndarray, list[np.ndarray]]:
         """A new (N, T, parts * d_model) array and, for each part, its (N, h, T, d_k) view.
 
