@@ -99,7 +99,7 @@ class Dense(Module):
         delta = grad_out.reshape(-1, self.out_features)  # (M, out)
         self.W.grad += self.a.T @ delta  # (in, M) @ (M, out) -> (in, out)
         if self.b is not None:
-            self.b.grad += _sum_rows(delta)  # sum over the M rows
+            self.b.grad += delta.sum(axis=0)
         if not self.needs_input_grad:
             return None
         return (delta @ self.W.value.T).reshape(self.a_shape)  # (M, out) @ (out, in) -> (N, ..., in)
