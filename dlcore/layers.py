@@ -215,13 +215,25 @@ class GELU(Module):
         return grad_out * (self.cdf + self.x * A.normal_pdf(self.x))
 
 
+CACHE_BLOCK = 1 << 16  # elements per block (256 KiB in float32): the five arrays of a block fit a 2 MiB L2 cache
+
+
+def _cache_blocks(size: int):
+    """Slices of ``range(size)`` in blocks of CACHE_BLOCK elements.
+
+    A chain of elementwise steps over a large array runs faster block by block: each step
+    then finds the block's data in the cache instead of streaming the whole array from memory.
+    """
+    return (slice(start, start + CACHE_BLOCK) for start in range(0, size, CACHE_BLOCK))
+
+
 class GELUTanh(Module):
     """GELU's tanh approximation (GPT-2): y = x (1 + tanh(u)) / 2, u = sqrt(2/pi) (x + 0.044715 x^3).
 
     x: any shape -> same shape. The same function as ``activations.gelu_tanh``, written with
-    in-place steps (a transformer's MLP feeds it large arrays, so the scratch arrays are reused
-    from call to call: see ``Workspace``). Forward keeps x^2 and s = (1 + tanh(u)) / 2, so
-    y = x s, for the backward pass:
+    in-place steps, block by block (``_cache_blocks``), because a transformer's MLP feeds it
+    large arrays; the scratch arrays are reused from call to call (see ``Workspace``).
+    Forward keeps x^2 and s = (1 + tanh(u)) / 2, so y = x s, for the backward pass:
     dy/dx = s + x u' (1 - tanh^2(u)) / 2 = s + 2 x u' s (1 - s), u' = sqrt(2/pi) (1 + 3 * 0.044715 x^2)
     (1 - tanh^2 = (1 - tanh)(1 + tanh) = 4 s (1 - s)).
     """
@@ -233,30 +245,36 @@ class GELUTanh(Module):
     def forward(self, x: np.ndarray) -> np.ndarray:
         _check_any(self, x)
         self.x = x
+        x = x.reshape(-1)  # flat: any shape
         x2 = self._workspace.get("x2", x.shape, x.dtype)  # x^2, kept for backward
         s = self._workspace.get("s", x.shape, x.dtype)  # (1 + tanh(u)) / 2, kept for backward
-        np.multiply(x, x, out=x2)
-        np.multiply(x2, A.SQRT_2_OVER_PI * A.GELU_TANH_COEF, out=s)
-        s += A.SQRT_2_OVER_PI
-        s *= x  # u = sqrt(2/pi) (x + 0.044715 x^3)
-        np.tanh(s, out=s)
-        s *= 0.5
-        s += 0.5
+        y = np.empty_like(x)
+        for b in _cache_blocks(x.size):
+            np.multiply(x[b], x[b], out=x2[b])
+            np.multiply(x2[b], A.SQRT_2_OVER_PI * A.GELU_TANH_COEF, out=s[b])
+            s[b] += A.SQRT_2_OVER_PI
+            s[b] *= x[b]  # u = sqrt(2/pi) (x + 0.044715 x^3)
+            np.tanh(s[b], out=s[b])
+            s[b] *= 0.5
+            s[b] += 0.5
+            np.multiply(x[b], s[b], out=y[b])
         self.x2, self.s = x2, s
-        return x * s
+        return y.reshape(self.x.shape)
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
-        x, x2, s = self.x, self.x2, self.s
+        x, x2, s, g = self.x.reshape(-1), self.x2, self.s, grad_out.reshape(-1)
         two_du = self._workspace.get("du", x.shape, x.dtype)
-        np.multiply(x2, 6.0 * A.SQRT_2_OVER_PI * A.GELU_TANH_COEF, out=two_du)
-        two_du += 2.0 * A.SQRT_2_OVER_PI  # 2 u'
-        d = np.subtract(1.0, s, dtype=x.dtype)  # a new array: the result
-        d *= s  # s (1 - s) first: it is 0 for large |x|, so the products below stay finite
-        d *= x
-        d *= two_du
-        d += s  # s + 2 x u' s (1 - s)
-        d *= grad_out
-        return d
+        d = np.empty_like(x)  # the result
+        for b in _cache_blocks(x.size):
+            np.multiply(x2[b], 6.0 * A.SQRT_2_OVER_PI * A.GELU_TANH_COEF, out=two_du[b])
+            two_du[b] += 2.0 * A.SQRT_2_OVER_PI  # 2 u'
+            np.subtract(1.0, s[b], out=d[b])
+            d[b] *= s[b]  # s (1 - s) first: it is 0 for large |x|, so the products below stay finite
+            d[b] *= x[b]
+            d[b] *= two_du[b]
+            d[b] += s[b]  # s + 2 x u' s (1 - s)
+            d[b] *= g[b]
+        return d.reshape(self.x.shape)
 
 
 class Softplus(Module):

@@ -397,3 +397,11 @@ def test_layernorm_is_stable_for_a_large_offset():
     y = L.LayerNorm(16)(x)
     np.testing.assert_allclose(y.mean(axis=-1), 0.0, atol=1e-3)
     np.testing.assert_allclose(y.std(axis=-1), 1.0, atol=1e-2)
+
+
+def test_gelu_tanh_layer_works_block_by_block_on_large_arrays():
+    x = np.random.default_rng(2).standard_normal((3, L.CACHE_BLOCK + 7, 2)).astype(np.float32)  # several blocks
+    g = np.random.default_rng(3).standard_normal(x.shape).astype(np.float32)
+    layer = L.GELUTanh()
+    np.testing.assert_allclose(layer(x), A.gelu_tanh(x), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(layer.backward(g), g * A.gelu_tanh_grad(x), rtol=1e-5, atol=1e-6)
