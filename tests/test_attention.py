@@ -18,6 +18,7 @@ from dlcore.attention import (
     sinusoidal_positional_encoding,
 )
 from dlcore.gradcheck import check_module_gradients, numerical_gradient, relative_error
+from dlcore.layers import Dropout
 from dlcore.module import Module
 
 GRAD_TOL = 1e-6
@@ -206,6 +207,30 @@ def test_self_attention_gradients_match_finite_differences(mask, T):
 
     errors = check_module_gradients(WithMask(layer, mask), randn(2, T, 8))
     assert max(errors.values()) < GRAD_TOL, errors
+
+
+class SameMaskDropout(Module):
+    """Attention dropout that draws the same mask at every call (re-seeded), so finite differences apply."""
+
+    def __init__(self, p, seed):
+        super().__init__()
+        self.inner, self.seed = Dropout(p), seed
+
+    def forward(self, x):
+        self.inner.rng = np.random.default_rng(self.seed)
+        return self.inner.forward(x)
+
+    def backward(self, grad_out):
+        return self.inner.backward(grad_out)
+
+
+@pytest.mark.parametrize("mask", [None, causal_mask(5)], ids=["none", "causal"])
+def test_self_attention_with_dropout_on_the_weights_passes_the_gradient_check(mask):
+    layer = mha()
+    layer.attn_drop = SameMaskDropout(0.3, seed=4)
+    errors = check_module_gradients(WithMask(layer, mask), randn(2, 5, 8))
+    assert max(errors.values()) < GRAD_TOL, errors
+    assert np.any(layer.attn_drop.inner.mask == 0)  # some weights really were dropped
 
 
 @pytest.mark.parametrize("masked", [False, True])
