@@ -9,6 +9,7 @@ from dlcore.attention import (
     MultiHeadAttention,
     PositionalEmbedding,
     SinusoidalPositionalEncoding,
+    attention_weights,
     causal_mask,
     masked_softmax,
     padding_mask,
@@ -17,6 +18,7 @@ from dlcore.attention import (
     sinusoidal_positional_encoding,
 )
 from dlcore.gradcheck import check_module_gradients, numerical_gradient, relative_error
+from dlcore.layers import Dropout
 from dlcore.module import Module
 
 GRAD_TOL = 1e-6
@@ -122,6 +124,18 @@ def test_a_fully_masked_row_gives_zero_weights_and_output_without_nan_or_warning
     assert all(np.all(np.isfinite(g)) for g in (dq, dk, dv))
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_attention_weights_equal_the_masked_softmax_of_the_scaled_scores(dtype):
+    q, k = randn(2, 3, 5, 4, seed=0, dtype=dtype), randn(2, 3, 6, 4, seed=1, dtype=dtype)
+    mask = padding_mask(np.array([6, 3]), 6)[:, None] & (np.arange(5)[:, None] != 2)  # query 2 sees nothing
+    for m in (None, mask):
+        A = attention_weights(q, k, m)
+        expected = masked_softmax(q @ k.swapaxes(-1, -2) / 2.0, m)
+        assert A.shape == (2, 3, 5, 6) and A.dtype == dtype
+        np.testing.assert_allclose(A, expected, rtol=1e-5 if dtype == np.float32 else 1e-12, atol=1e-7)
+    np.testing.assert_array_equal(A[:, :, 2], 0.0)
+
+
 def test_masked_softmax_without_mask_is_a_stable_softmax():
     s = np.array([[1000.0, 1000.0, -1000.0]])
     with np.errstate(over="raise", invalid="raise"):
@@ -193,6 +207,30 @@ def test_self_attention_gradients_match_finite_differences(mask, T):
 
     errors = check_module_gradients(WithMask(layer, mask), randn(2, T, 8))
     assert max(errors.values()) < GRAD_TOL, errors
+
+
+class SameMaskDropout(Module):
+    """Attention dropout that draws the same mask at every call (re-seeded), so finite differences apply."""
+
+    def __init__(self, p, seed):
+        super().__init__()
+        self.inner, self.seed = Dropout(p), seed
+
+    def forward(self, x):
+        self.inner.rng = np.random.default_rng(self.seed)
+        return self.inner.forward(x)
+
+    def backward(self, grad_out):
+        return self.inner.backward(grad_out)
+
+
+@pytest.mark.parametrize("mask", [None, causal_mask(5)], ids=["none", "causal"])
+def test_self_attention_with_dropout_on_the_weights_passes_the_gradient_check(mask):
+    layer = mha()
+    layer.attn_drop = SameMaskDropout(0.3, seed=4)
+    errors = check_module_gradients(WithMask(layer, mask), randn(2, 5, 8))
+    assert max(errors.values()) < GRAD_TOL, errors
+    assert np.any(layer.attn_drop.inner.mask == 0)  # some weights really were dropped
 
 
 @pytest.mark.parametrize("masked", [False, True])

@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 
+from dlcore import activations as A
 from dlcore import config
 from dlcore import layers as L
 from dlcore.gradcheck import check_module_gradients
@@ -43,6 +44,7 @@ MODULES = {
     "leaky_relu": lambda: L.LeakyReLU(0.1),
     "elu": lambda: L.ELU(0.7),
     "gelu": L.GELU,
+    "gelu_tanh": L.GELUTanh,
     "softplus": L.Softplus,
     "softmax": L.Softmax,
     "identity": L.Identity,
@@ -363,8 +365,43 @@ def test_flatten_keeps_the_batch_axis_and_backward_restores_the_shape():
 
 def test_extreme_inputs_give_finite_outputs_without_warnings():
     x = np.array([[-1000.0, -30.0, 0.5, 30.0, 1000.0]], dtype=np.float32)
-    for layer in [L.Sigmoid(), L.Tanh(), L.ReLU(), L.LeakyReLU(), L.ELU(), L.GELU(), L.Softplus(), L.Softmax()]:
+    layers = [L.Sigmoid(), L.Tanh(), L.ReLU(), L.LeakyReLU(), L.ELU(), L.GELU(), L.GELUTanh(), L.Softplus()]
+    for layer in [*layers, L.Softmax()]:
         with np.errstate(all="raise"):
             y = layer(x)
             g = layer.backward(np.ones_like(y))
         assert np.all(np.isfinite(y)) and np.all(np.isfinite(g)), layer
+
+
+def test_gelu_tanh_layer_matches_the_activation_function_and_its_derivative():
+    x = np.array([[-1e6, -30.0, -5.0, -1.0, 0.0, 1e-3, 1.0, 5.0, 30.0, 1e6]])
+    for dtype, rtol in ((np.float64, 1e-12), (np.float32, 1e-5)):
+        layer = L.GELUTanh()
+        y = layer(x.astype(dtype))
+        g = layer.backward(np.full(x.shape, 2.0, dtype))
+        assert y.dtype == g.dtype == dtype
+        np.testing.assert_allclose(y, A.gelu_tanh(x), rtol=rtol, atol=1e-6)
+        np.testing.assert_allclose(g, 2.0 * A.gelu_tanh_grad(x), rtol=rtol, atol=1e-6)
+
+
+@pytest.mark.parametrize("shape", [(7, 5), (2, 3, 4)])
+def test_row_helpers_equal_numpy_reductions(shape):
+    x = np.random.default_rng(0).standard_normal(shape)
+    np.testing.assert_allclose(L._sum_rows(x), x.reshape(-1, shape[-1]).sum(axis=0), rtol=1e-12)
+    np.testing.assert_allclose(L._mean_last_axis(x), x.mean(axis=-1, keepdims=True), rtol=1e-12)
+    assert L._sum_rows(x.astype(np.float32)).dtype == L._mean_last_axis(x.astype(np.float32)).dtype == np.float32
+
+
+def test_layernorm_is_stable_for_a_large_offset():
+    x = 1e4 + np.random.default_rng(1).standard_normal((3, 16)).astype(np.float32)
+    y = L.LayerNorm(16)(x)
+    np.testing.assert_allclose(y.mean(axis=-1), 0.0, atol=1e-3)
+    np.testing.assert_allclose(y.std(axis=-1), 1.0, atol=1e-2)
+
+
+def test_gelu_tanh_layer_works_block_by_block_on_large_arrays():
+    x = np.random.default_rng(2).standard_normal((3, L.CACHE_BLOCK + 7, 2)).astype(np.float32)  # several blocks
+    g = np.random.default_rng(3).standard_normal(x.shape).astype(np.float32)
+    layer = L.GELUTanh()
+    np.testing.assert_allclose(layer(x), A.gelu_tanh(x), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(layer.backward(g), g * A.gelu_tanh_grad(x), rtol=1e-5, atol=1e-6)
