@@ -253,6 +253,8 @@ class LSTM(_Recurrent):
         hs[0] = self._state(h0, "h0", N, xs.dtype)
         cs[0] = self._state(c0, "c0", N, xs.dtype)
         ig = ws.get("ig", (H, N), xs.dtype)
+        dZ = ws.get("dZ", (T, 4 * H, N), xs.dtype)  # local derivatives for backward, see _local_derivatives
+        dc_dh = ws.get("dc_dh", (T, H, N), xs.dtype)
         for t in range(T):
             z = matmul_add(U_scaled_T, hs[t], out=gates[t])  # scaled pre-activations of all four gates: (4H, N)
             np.tanh(z, out=z)
@@ -263,7 +265,8 @@ class LSTM(_Recurrent):
             cs[t + 1] += np.multiply(i, g, out=ig)
             np.tanh(cs[t + 1], out=tanh_c[t])
             np.multiply(o, tanh_c[t], out=hs[t + 1])
-        self.cache = xs, hs, cs, tanh_c, gates
+            self._local_derivatives(z, cs[t], tanh_c[t], out=dZ[t], dc_dh=dc_dh[t])
+        self.cache = xs, hs, gates, dZ, dc_dh
         self.h_n, self.c_n = hs[-1].T, cs[-1].T.copy()  # c_n outlives the workspace
         return self._output(hs[1:])
 
@@ -276,31 +279,41 @@ class LSTM(_Recurrent):
         shift[2 * H : 3 * H] = 0.0
         return scale, shift
 
+    def _local_derivatives(
+        self, gates: np.ndarray, c_prev: np.ndarray, tanh_c: np.ndarray, out: np.ndarray, dc_dh: np.ndarray
+    ) -> None:
+        """What backward needs from one step, computed in forward while the step is in the cache.
+
+        gates: (4H, N) the values i, f, g, o; c_prev: (H, N) c_{t-1}; tanh_c: (H, N) tanh(c_t).
+        Each gate's pre-activation gradient is a local derivative times dL/dc_t (gates i, f, g)
+        or dL/dh_t (gate o); ``out: (4H, N)`` receives the local parts, ``dc_dh: (H, N)`` the
+        factor dc_t/dh_t. Backward multiplies them by the gradients once it knows those.
+        """
+        H = self.hidden_size
+        i, g, o = gates[:H], gates[2 * H : 3 * H], gates[3 * H :]
+        np.subtract(1.0, gates, out=out)
+        out *= gates  # sigma' = s (1 - s) for i, f, o (the g rows are overwritten next)
+        d_g = out[2 * H : 3 * H]
+        np.multiply(g, g, out=d_g)
+        np.subtract(1.0, d_g, out=d_g)  # tanh' = 1 - g^2
+        out[:H] *= g  # input gate: c_t has i * g
+        out[H : 2 * H] *= c_prev  # forget gate: c_t has f * c_{t-1}
+        out[2 * H : 3 * H] *= i  # candidate: c_t has i * g
+        out[3 * H :] *= tanh_c  # output gate: h_t = o * tanh(c_t)
+        np.multiply(tanh_c, tanh_c, out=dc_dh)
+        np.subtract(1.0, dc_dh, out=dc_dh)
+        dc_dh *= o  # through h_t = o * tanh(c_t): dc_t / dh_t = o (1 - tanh^2 c_t)
+
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         """grad_out: dL/d(output) -> dx: (N, T, D); sets self.dh0, self.dc0: (N, H)."""
-        xs, hs, cs, tanh_c, gates = self.cache
+        # dZ: (T, 4H, N) becomes dL/d(pre-activations) in place; it holds the local derivatives
+        # forward stored (see _local_derivatives), dc_dh: (T, H, N) the factors dc_t / dh_t.
+        xs, hs, gates, dZ, dc_dh = self.cache
         T, _, N = xs.shape
         H = self.hidden_size
         dH = self._grad_steps(grad_out, T, N)  # (T, H, N)
-        i, f, g, o = (gates[:, k * H : (k + 1) * H] for k in range(4))  # each (T, H, N)
-        # Each gate's pre-activation gradient is a local derivative (known after forward) times
-        # dc_t (gates i, f, g) or dh_t (gate o). The local parts are computed for all steps at
-        # once into dZ; the loop over time then only multiplies them by dc_t or dh_t.
+        f = gates[:, H : 2 * H]  # forget gate values: (T, H, N)
         ws = self._workspace
-        dZ = ws.get("dZ", gates.shape, gates.dtype)  # dL/d(pre-activations): (T, 4H, N)
-        # (written in place, gate by gate: no temporary arrays)
-        for k, (gate, times) in enumerate(((i, g), (f, cs[:-1]), (None, i), (o, tanh_c))):
-            d = dZ[:, k * H : (k + 1) * H]
-            if gate is None:  # candidate: c_t has i * g, tanh' = 1 - g^2
-                np.multiply(g, g, out=d)
-                np.subtract(1.0, d, out=d)
-            else:  # sigma' = s (1 - s); input gate: c_t has i * g; forget: f * c_{t-1}; output: o * tanh(c_t)
-                np.subtract(1.0, gate, out=d)
-                d *= gate
-            d *= times
-        dc_dh = np.multiply(tanh_c, tanh_c, out=ws.get("dc_dh", tanh_c.shape, tanh_c.dtype))
-        np.subtract(1.0, dc_dh, out=dc_dh)
-        dc_dh *= o  # dc_t / dh_t through h_t = o * tanh(c_t): o (1 - tanh^2 c_t)
         dc = ws.get("dc", (H, N), dZ.dtype)
         dc_next = np.zeros((H, N), dZ.dtype)  # dL/dc_t through step t + 1
         dWb, U = self._new_dWb(dZ.dtype), self.U.value
