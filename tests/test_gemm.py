@@ -49,3 +49,21 @@ def test_falls_back_to_numpy_where_blas_does_not_apply(case):
     expected = out + a @ b
     matmul_add(a, b, out=out)
     np.testing.assert_allclose(out, expected)
+
+
+def test_scipys_own_blas_runs_on_one_thread_once_used():
+    import os
+
+    import scipy
+    from threadpoolctl import threadpool_info
+
+    matmul_add(np.ones((2, 3), np.float32), np.ones((3, 2), np.float32), out=np.zeros((2, 2), np.float32))
+    scipy_dir = os.path.dirname(os.path.realpath(scipy.__file__))
+    own = [
+        i
+        for i in threadpool_info()
+        if i["user_api"] == "blas" and os.path.realpath(i["filepath"]).startswith(scipy_dir)
+    ]
+    if not own:
+        pytest.skip("SciPy uses the same BLAS library as NumPy here")
+    assert all(i["num_threads"] == 1 for i in own)
