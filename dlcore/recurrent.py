@@ -5,10 +5,12 @@ and return every hidden state ``(N, T, H)`` when ``return_sequences=True``, else
 last one ``(N, H)``.
 
 How the work is split, for speed:
-- The input part of every gate at every step does not depend on the recurrence, so it is
-  computed for the whole sequence before the loop over time. The gates' weights sit side by
-  side in ``W: (D, G*H)`` and ``U: (H, G*H)``, where G is the number of gates.
-- Only ``h_{t-1} @ U`` (one product for all gates) has to run step by step.
+- The gates' weights sit side by side in ``W: (D, G*H)`` and ``U: (H, G*H)``, where G is the
+  number of gates, so one product serves all gates.
+- The input part of every gate at every step does not depend on the recurrence, so SimpleRNN
+  and GRU compute it for the whole sequence before the loop over time, and only
+  ``h_{t-1} @ U`` runs step by step. The LSTM instead multiplies the stacked weights
+  ``[W; b; U]`` with ``[x_t, 1, h_{t-1}]`` at each step: one product per step, no separate pass.
 - Backpropagation through time walks the steps backwards and records the gradient of every
   gate's pre-activation ``dZ``; each step adds its share of dW, dU and db while its arrays
   are still in the cache, and dx is one batched product at the end.
@@ -89,19 +91,24 @@ class _Recurrent(Module):
     def _expected(self) -> str:
         return f"(N, T, {self.input_size})"
 
-    def _inputs(self, x: np.ndarray) -> np.ndarray:
+    def _inputs(self, x: np.ndarray, state_rows: int = 0) -> np.ndarray:
         """Check x: (N, T, D) and return [x_t, 1] for every step, transposed: (T, D + 1, N).
 
         A new array (never a view of x), in the weights' dtype (a float64 batch into a
         float32 layer runs in float32); row D is all ones, the input the bias multiplies.
+        With ``state_rows=H`` it is (T + 1, D + 1 + H, N) instead: rows D + 1 onwards are
+        left for the caller to fill with h_{t-1}, and step T (only there to hold h_T) has
+        zeros in the x rows.
         """
         check_input(self, x, ndim=3, size={2: self.input_size}, expected=self._expected())
         if x.shape[1] < 1:
             raise ValueError(f"{self!r}: expected at least one time step, got input of shape {x.shape}")
         N, T, D = x.shape
-        xs = np.empty((T, D + 1, N), self.W.value.dtype)
-        xs[:, :D] = x.transpose(1, 2, 0)  # (N, T, D) -> (T, D, N)
-        xs[:, D] = 1.0
+        steps = T + 1 if state_rows else T
+        xs = np.empty((steps, D + 1 + state_rows, N), self.W.value.dtype)
+        xs[:T, :D] = x.transpose(1, 2, 0)  # (N, T, D) -> (T, D, N)
+        xs[:T, D] = 1.0
+        xs[T:, : D + 1] = 0.0
         return xs
 
     def _input_part(self, xs: np.ndarray, out: np.ndarray, scale: np.ndarray | None = None) -> np.ndarray:
@@ -160,9 +167,10 @@ class _Recurrent(Module):
         dx = np.matmul(self.W.value, dA)  # dx_t^T = W dA_t^T, every step: (T, D, N)
         return dx.transpose(2, 0, 1)  # (T, D, N) -> (N, T, D)
 
-    def _new_dWb(self, dtype) -> np.ndarray:
-        """Zeroed space for [dW; db]: (D + 1, G*H)."""
-        dWb = self._workspace.get("dWb", (self.input_size + 1, self.num_gates * self.hidden_size), dtype)
+    def _new_dWb(self, dtype, state_rows: int = 0) -> np.ndarray:
+        """Zeroed space for [dW; db]: (D + 1, G*H), or [dW; db; dU]: (D + 1 + H, G*H) with state_rows=H."""
+        rows = self.input_size + 1 + state_rows
+        dWb = self._workspace.get("dWb", (rows, self.num_gates * self.hidden_size), dtype)
         dWb.fill(0)
         return dWb
 
@@ -235,28 +243,31 @@ class LSTM(_Recurrent):
         self.b.value[H : 2 * H] += LSTM_FORGET_BIAS
 
     def forward(self, x: np.ndarray, h0: np.ndarray | None = None, c0: np.ndarray | None = None) -> np.ndarray:
-        xs = self._inputs(x)  # [x_t, 1]: (T, D + 1, N)
-        T, _, N = xs.shape
-        H = self.hidden_size
+        H, D = self.hidden_size, self.input_size
+        # One product per step gives x_t W + b + h_{t-1} U for all four gates: the stacked
+        # weights [W; b; U] against the stacked column block xh[t] = [x_t; 1; h_{t-1}].
+        # Step t writes h_t straight into the h rows of xh[t + 1].
+        xh = self._inputs(x, state_rows=H)  # (T + 1, D + 1 + H, N); new every call, the output is a view of it
+        T, N = xh.shape[0] - 1, xh.shape[2]
+        hs = xh[:, D + 1 :]  # hs[t + 1] = h_t: (T + 1, H, N)
         # sigma(z) = 0.5 * tanh(0.5 * z) + 0.5, so one tanh over all four gates' rows (4H, N) serves
         # them all: scale is 0.5 on the sigmoid gates and 1 on g, shift is 0.5 on the sigmoid gates and 0 on g.
-        # The inner scaling is folded into the weights once: [W; b] * scale and U * scale.
+        # The inner scaling is folded into the weights once: [W; b; U] * scale.
         scale, shift = self._gate_scale_shift()
-        ws = self._workspace  # arrays only forward and backward see, reused from call to call
-        # x_t W + b, scaled, transposed: (T, 4H, N); becomes the gate values in place
-        gates = self._input_part(xs, out=ws.get("gates", (T, 4 * H, N), xs.dtype), scale=scale)
-        U_scaled_T = np.ascontiguousarray((self.U.value * scale).T)  # (4H, H)
+        weights = np.concatenate([self.W.value, self.b.value[None], self.U.value]) * scale
+        weights_T = np.ascontiguousarray(weights.T)  # (4H, D + 1 + H)
         scale, shift = (np.repeat(s[:, None], N, axis=1) for s in (scale, shift))  # (4H, N), one per gate row
-        hs = np.empty((T + 1, H, N), xs.dtype)  # hs[t + 1] = h_t; new every call, the output is a view of it
-        cs = ws.get("cs", (T + 1, H, N), xs.dtype)  # cs[t + 1] = c_t
-        tanh_c = ws.get("tanh_c", (T, H, N), xs.dtype)
-        hs[0] = self._state(h0, "h0", N, xs.dtype)
-        cs[0] = self._state(c0, "c0", N, xs.dtype)
-        ig = ws.get("ig", (H, N), xs.dtype)
-        dZ = ws.get("dZ", (T, 4 * H, N), xs.dtype)  # local derivatives for backward, see _local_derivatives
-        dc_dh = ws.get("dc_dh", (T, H, N), xs.dtype)
+        ws = self._workspace  # arrays only forward and backward see, reused from call to call
+        gates = ws.get("gates", (T, 4 * H, N), xh.dtype)  # the gate values, transposed
+        cs = ws.get("cs", (T + 1, H, N), xh.dtype)  # cs[t + 1] = c_t
+        tanh_c = ws.get("tanh_c", (T, H, N), xh.dtype)
+        hs[0] = self._state(h0, "h0", N, xh.dtype)
+        cs[0] = self._state(c0, "c0", N, xh.dtype)
+        ig = ws.get("ig", (H, N), xh.dtype)
+        dZ = ws.get("dZ", (T, 4 * H, N), xh.dtype)  # local derivatives for backward, see _local_derivatives
+        dc_dh = ws.get("dc_dh", (T, H, N), xh.dtype)
         for t in range(T):
-            z = matmul_add(U_scaled_T, hs[t], out=gates[t])  # scaled pre-activations of all four gates: (4H, N)
+            z = np.matmul(weights_T, xh[t], out=gates[t])  # scaled pre-activations of all four gates: (4H, N)
             np.tanh(z, out=z)
             z *= scale
             z += shift  # i, f, o = sigma(.), g = tanh(.)
@@ -266,7 +277,7 @@ class LSTM(_Recurrent):
             np.tanh(cs[t + 1], out=tanh_c[t])
             np.multiply(o, tanh_c[t], out=hs[t + 1])
             self._local_derivatives(z, cs[t], tanh_c[t], out=dZ[t], dc_dh=dc_dh[t])
-        self.cache = xs, hs, gates, dZ, dc_dh
+        self.cache = xh, gates, dZ, dc_dh
         self.h_n, self.c_n = hs[-1].T, cs[-1].T.copy()  # c_n outlives the workspace
         return self._output(hs[1:])
 
@@ -308,15 +319,15 @@ class LSTM(_Recurrent):
         """grad_out: dL/d(output) -> dx: (N, T, D); sets self.dh0, self.dc0: (N, H)."""
         # dZ: (T, 4H, N) becomes dL/d(pre-activations) in place; it holds the local derivatives
         # forward stored (see _local_derivatives), dc_dh: (T, H, N) the factors dc_t / dh_t.
-        xs, hs, gates, dZ, dc_dh = self.cache
-        T, _, N = xs.shape
-        H = self.hidden_size
+        xh, gates, dZ, dc_dh = self.cache
+        T, _, N = gates.shape
+        H, D = self.hidden_size, self.input_size
         dH = self._grad_steps(grad_out, T, N)  # (T, H, N)
         f = gates[:, H : 2 * H]  # forget gate values: (T, H, N)
         ws = self._workspace
         dc = ws.get("dc", (H, N), dZ.dtype)
         dc_next = np.zeros((H, N), dZ.dtype)  # dL/dc_t through step t + 1
-        dWb, U = self._new_dWb(dZ.dtype), self.U.value
+        dWbU, U = self._new_dWb(dZ.dtype, state_rows=H), self.U.value  # [dW; db; dU]: (D + 1 + H, 4H)
         for t in reversed(range(T)):
             dh = dH[t]  # from above, and (added at step t + 1) through the gates of step t + 1
             np.multiply(dh, dc_dh[t], out=dc)
@@ -324,11 +335,12 @@ class LSTM(_Recurrent):
             dZ[t, : 3 * H].reshape(3, H, N)[...] *= dc  # gates i, f, g act through c_t
             dZ[t, 3 * H :] *= dh  # gate o acts through h_t
             np.multiply(dc, f[t], out=dc_next)
-            self._add_step_gradients(xs[t], hs[t], dZ[t], dZ[t], dWb)
+            matmul_add(xh[t], dZ[t].T, out=dWbU)  # [dW; db; dU] += [x_t; 1; h_{t-1}]^T dZ_t
             if t > 0:
                 matmul_add(U, dZ[t], out=dH[t - 1])  # dL/dh_{t-1} through the four gates of step t
         self.dh0, self.dc0 = np.ascontiguousarray((U @ dZ[0]).T), np.ascontiguousarray(dc_next.T)
-        return self._finish_backward(dWb, dZ)
+        self.U.grad += dWbU[D + 1 :]
+        return self._finish_backward(dWbU[: D + 1], dZ)
 
 
 class GRU(_Recurrent):
