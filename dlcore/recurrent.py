@@ -94,18 +94,22 @@ class _Recurrent(Module):
     def _inputs(self, x: np.ndarray, state_rows: int = 0) -> np.ndarray:
         """Check x: (N, T, D) and return [x_t, 1] for every step, transposed: (T, D + 1, N).
 
-        A new array (never a view of x), in the weights' dtype (a float64 batch into a
-        float32 layer runs in float32); row D is all ones, the input the bias multiplies.
-        With ``state_rows=H`` it is (T + 1, D + 1 + H, N) instead: rows D + 1 onwards are
-        left for the caller to fill with h_{t-1}, and step T (only there to hold h_T) has
-        zeros in the x rows.
+        A copy (never a view of x), in the weights' dtype (a float64 batch into a float32
+        layer runs in float32); row D is all ones, the input the bias multiplies. It lives in
+        the layer's workspace (valid until the next forward).
+        With ``state_rows=H`` it is a new array (T + 1, D + 1 + H, N) instead: rows D + 1
+        onwards are left for the caller to fill with h_{t-1}, and step T (only there to hold
+        h_T) has zeros in the x rows.
         """
         check_input(self, x, ndim=3, size={2: self.input_size}, expected=self._expected())
         if x.shape[1] < 1:
             raise ValueError(f"{self!r}: expected at least one time step, got input of shape {x.shape}")
         N, T, D = x.shape
-        steps = T + 1 if state_rows else T
-        xs = np.empty((steps, D + 1 + state_rows, N), self.W.value.dtype)
+        dtype = self.W.value.dtype
+        if state_rows:
+            xs = np.empty((T + 1, D + 1 + state_rows, N), dtype)
+        else:
+            xs = self._workspace.get("xs", (T, D + 1, N), dtype)
         xs[:T, :D] = x.transpose(1, 2, 0)  # (N, T, D) -> (T, D, N)
         xs[:T, D] = 1.0
         xs[T:, : D + 1] = 0.0
@@ -134,18 +138,20 @@ class _Recurrent(Module):
         return hs.transpose(2, 0, 1) if self.return_sequences else hs[-1].T
 
     def _grad_steps(self, grad_out: np.ndarray, T: int, N: int) -> np.ndarray:
-        """dL/dh_t coming from above for every step, transposed: (T, H, N), a new array.
+        """dL/dh_t coming from above for every step, transposed: (T, H, N), in the workspace.
 
         Backward adds the gradient arriving through later steps into it, step by step.
         """
         H = self.hidden_size
+        dH = self._workspace.get("dH", (T, H, N), self.W.value.dtype)
         if self.return_sequences:
             if grad_out.shape != (N, T, H):
                 raise ValueError(f"{self!r}.backward: expected grad_out of shape {(N, T, H)}, got {grad_out.shape}")
-            return np.array(grad_out.transpose(1, 2, 0), dtype=self.W.value.dtype, order="C")
+            np.copyto(dH, grad_out.transpose(1, 2, 0))  # (N, T, H) -> (T, H, N)
+            return dH
         if grad_out.shape != (N, H):
             raise ValueError(f"{self!r}.backward: expected grad_out of shape {(N, H)}, got {grad_out.shape}")
-        dH = np.zeros((T, H, N), self.W.value.dtype)
+        dH.fill(0)
         dH[-1] = grad_out.T  # only the last state was used
         return dH
 
