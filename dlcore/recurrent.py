@@ -5,14 +5,25 @@ and return every hidden state ``(N, T, H)`` when ``return_sequences=True``, else
 last one ``(N, H)``.
 
 How the work is split, for speed:
-- The input part of every gate at every step does not depend on the recurrence, so it is
-  one matrix product for the whole sequence: ``(T*N, D) @ W -> (T*N, G*H)`` where G is the
-  number of gates. The gates' weights sit side by side in ``W: (D, G*H)`` and ``U: (H, G*H)``.
-- Only ``h_{t-1} @ U`` (one product for all gates) has to run step by step.
+- The gates' weights sit side by side in ``W: (D, G*H)`` and ``U: (H, G*H)``, where G is the
+  number of gates, so one product serves all gates.
+- The input part of every gate at every step does not depend on the recurrence, so SimpleRNN
+  and GRU compute it for the whole sequence before the loop over time, and only
+  ``h_{t-1} @ U`` runs step by step. The LSTM instead multiplies the stacked weights
+  ``[W; b; U]`` with ``[x_t, 1, h_{t-1}]`` at each step: one product per step, no separate pass.
 - Backpropagation through time walks the steps backwards and records the gradient of every
-  gate's pre-activation ``dZ: (T, N, G*H)``; afterwards dW, dU, db and dx are again one matrix
-  product each for the whole sequence.
-Internally arrays are time-major ``(T, N, ...)`` so that ``a[t]`` is one contiguous block.
+  gate's pre-activation ``dZ``; each step adds its share of dW, dU and db while its arrays
+  are still in the cache, and dx is one batched product at the end.
+
+Internal layout. Inside forward and backward, every step's arrays are stored transposed,
+one row per feature and one column per sequence of the batch: x_t as (D, N), h_t as (H, N),
+the gates as (G*H, N), and a whole sequence as (T, H, N). The products become transposed
+too, ``(h_{t-1} U)^T = U^T h_{t-1}^T``: the same numbers, but each gate's block of rows is
+one contiguous piece of memory, so the many small elementwise steps per time step run on
+contiguous arrays (several times faster at these sizes than on column slices). The inputs
+also get a constant row of ones, so ``x_t W + b`` is a single product of
+``[W; b]: (D + 1, G*H)`` with ``[x_t, 1]`` (the bias is the weight of an input that is
+always 1). What the layers return keeps the batch-first shapes above.
 
 Initial states ``h0`` (and ``c0`` for the LSTM) default to zeros; pass them to ``forward``.
 After ``backward`` the gradients of the loss with respect to them are in ``layer.dh0``
@@ -31,22 +42,14 @@ import math
 import numpy as np
 
 from dlcore.config import get_rng, resolve_dtype
+from dlcore.gemm import matmul_add
 from dlcore.module import Module, Parameter, Workspace, check_input
 
 LSTM_FORGET_BIAS = 1.0
 
 
-def _sigmoid_(z: np.ndarray) -> np.ndarray:
-    """In place: z <- sigma(z), written as 0.5 * tanh(z / 2) + 0.5 (same function, never overflows)."""
-    z *= 0.5
-    np.tanh(z, out=z)
-    z *= 0.5
-    z += 0.5
-    return z
-
-
 class _Recurrent(Module):
-    """What SimpleRNN, LSTM and GRU share: fused weights, shape checks, time-major bookkeeping.
+    """What SimpleRNN, LSTM and GRU share: fused weights, shape checks, the transposed layout.
 
     W: (D, G*H) input weights, U: (H, G*H) recurrent weights, b: (G*H,) bias, for G gates.
     """
@@ -88,67 +91,94 @@ class _Recurrent(Module):
     def _expected(self) -> str:
         return f"(N, T, {self.input_size})"
 
-    def _time_major(self, x: np.ndarray) -> np.ndarray:
-        """Check x: (N, T, D) and return it as a contiguous (T, N, D) array."""
+    def _inputs(self, x: np.ndarray, state_rows: int = 0) -> np.ndarray:
+        """Check x: (N, T, D) and return [x_t, 1] for every step, transposed: (T, D + 1, N).
+
+        A copy (never a view of x), in the weights' dtype (a float64 batch into a float32
+        layer runs in float32); row D is all ones, the input the bias multiplies. It lives in
+        the layer's workspace (valid until the next forward).
+        With ``state_rows=H`` it is a new array (T + 1, D + 1 + H, N) instead: rows D + 1
+        onwards are left for the caller to fill with h_{t-1}, and step T (only there to hold
+        h_T) has zeros in the x rows.
+        """
         check_input(self, x, ndim=3, size={2: self.input_size}, expected=self._expected())
         if x.shape[1] < 1:
             raise ValueError(f"{self!r}: expected at least one time step, got input of shape {x.shape}")
-        # (N, T, D) -> (T, N, D), in the weights' dtype (a float64 batch into a float32 layer runs in float32)
-        return np.ascontiguousarray(x.transpose(1, 0, 2), dtype=self.W.value.dtype)
+        N, T, D = x.shape
+        dtype = self.W.value.dtype
+        if state_rows:
+            xs = np.empty((T + 1, D + 1 + state_rows, N), dtype)
+        else:
+            xs = self._workspace.get("xs", (T, D + 1, N), dtype)
+        xs[:T, :D] = x.transpose(1, 2, 0)  # (N, T, D) -> (T, D, N)
+        xs[:T, D] = 1.0
+        xs[T:, : D + 1] = 0.0
+        return xs
 
-    def _input_part(self, xs: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-        """x_t @ W + b for every step at once. xs: (T, N, D) -> (T, N, G*H), into ``out`` if given."""
-        T, N, D = xs.shape
-        if out is not None:
-            out = out.reshape(T * N, -1)
-        a = np.matmul(xs.reshape(T * N, D), self.W.value, out=out)
-        a += self.b.value  # in place: one (T*N, G*H) array, not two
-        return a.reshape(T, N, -1)
+    def _input_part(self, xs: np.ndarray, out: np.ndarray, scale: np.ndarray | None = None) -> np.ndarray:
+        """x_t W + b for every step at once, transposed: xs (T, D + 1, N) -> out (T, G*H, N).
+
+        With ``scale: (G*H,)`` each gate's column of W and b is multiplied by it first.
+        """
+        Wb = np.concatenate([self.W.value, self.b.value[None]])  # [W; b]: (D + 1, G*H)
+        if scale is not None:
+            Wb *= scale
+        return np.matmul(np.ascontiguousarray(Wb.T), xs, out=out)  # (G*H, D + 1) @ (D + 1, N), every step
 
     def _state(self, s: np.ndarray | None, name: str, N: int, dtype: np.dtype) -> np.ndarray:
-        """An initial state (N, H): zeros when None, else checked."""
+        """An initial state (N, H), transposed to (H, N): zeros when None, else checked."""
         H = self.hidden_size
         if s is None:
-            return np.zeros((N, H), dtype)
+            return np.zeros((H, N), dtype)
         check_input(f"{self!r} {name}", s, ndim=2, size={0: N, 1: H}, expected=f"({N}, {H})")
-        return s.astype(dtype, copy=False)
+        return s.T.astype(dtype, copy=False)
 
     def _output(self, hs: np.ndarray) -> np.ndarray:
-        """hs: (T, N, H) time-major -> (N, T, H) if return_sequences else the last step (N, H)."""
-        return hs.transpose(1, 0, 2) if self.return_sequences else hs[-1]
+        """hs: (T, H, N) -> (N, T, H) if return_sequences else the last step (N, H); views."""
+        return hs.transpose(2, 0, 1) if self.return_sequences else hs[-1].T
 
-    def _grad_time_major(self, grad_out: np.ndarray, T: int, N: int) -> np.ndarray:
-        """dL/dh_t coming from above for every step, as (T, N, H)."""
+    def _grad_steps(self, grad_out: np.ndarray, T: int, N: int) -> np.ndarray:
+        """dL/dh_t coming from above for every step, transposed: (T, H, N), in the workspace.
+
+        Backward adds the gradient arriving through later steps into it, step by step.
+        """
         H = self.hidden_size
+        dH = self._workspace.get("dH", (T, H, N), self.W.value.dtype)
         if self.return_sequences:
             if grad_out.shape != (N, T, H):
                 raise ValueError(f"{self!r}.backward: expected grad_out of shape {(N, T, H)}, got {grad_out.shape}")
-            return grad_out.transpose(1, 0, 2)  # (N, T, H) -> (T, N, H)
+            np.copyto(dH, grad_out.transpose(1, 2, 0))  # (N, T, H) -> (T, H, N)
+            return dH
         if grad_out.shape != (N, H):
             raise ValueError(f"{self!r}.backward: expected grad_out of shape {(N, H)}, got {grad_out.shape}")
-        dH = np.zeros((T, N, H), grad_out.dtype)
-        dH[-1] = grad_out  # only the last state was used
+        dH.fill(0)
+        dH[-1] = grad_out.T  # only the last state was used
         return dH
 
-    def _accumulate(self, xs: np.ndarray, h_prev: np.ndarray, dA: np.ndarray, dHU: np.ndarray) -> np.ndarray:
-        """Parameter gradients and dx from per-step gate gradients, one matmul each.
+    def _add_step_gradients(self, x_t: np.ndarray, h_prev: np.ndarray, dA_t: np.ndarray, dHU_t, dWb) -> None:
+        """One step's share of the weight gradients, added in place.
 
-        xs: (T, N, D) inputs; h_prev: (T, N, H) the states the steps started from;
-        dA: (T, N, G*H) dL/d(x_t W + b); dHU: (T, N, G*H) dL/d(h_{t-1} U). Returns dx: (N, T, D).
+        x_t: (D + 1, N) the step's [x_t, 1]; h_prev: (H, N) the state it started from;
+        dA_t: (G*H, N) dL/d(x_t W + b); dHU_t: (G*H, N) dL/d(h_{t-1} U).
+        [dW; db] += [x_t, 1]^T dA_t into dWb: (D + 1, G*H); dU += h_{t-1}^T dHU_t.
         """
-        T, N, D = xs.shape
-        dA2 = dA.reshape(T * N, -1)
-        self.b.grad += dA2.sum(axis=0)
-        if dHU is dA:  # x_t and h_{t-1} feed the same pre-activations: one product [x, h]^T dA gives dW and dU
-            xh = np.concatenate([xs, h_prev], axis=2).reshape(T * N, -1)  # (T*N, D + H)
-            dWU = xh.T @ dA2  # (D + H, G*H)
-            self.W.grad += dWU[:D]
-            self.U.grad += dWU[D:]
-        else:
-            self.W.grad += xs.reshape(T * N, D).T @ dA2
-            self.U.grad += h_prev.reshape(T * N, -1).T @ dHU.reshape(T * N, -1)
-        dx = (dA2 @ self.W.value.T).reshape(T, N, D)
-        return dx.transpose(1, 0, 2)  # (T, N, D) -> (N, T, D)
+        matmul_add(x_t, dA_t.T, out=dWb)
+        matmul_add(h_prev, dHU_t.T, out=self.U.grad)
+
+    def _finish_backward(self, dWb: np.ndarray, dA: np.ndarray) -> np.ndarray:
+        """Add [dW; db] to the gradients and return dx: (N, T, D) from dA: (T, G*H, N)."""
+        D = self.input_size
+        self.W.grad += dWb[:D]
+        self.b.grad += dWb[D]
+        dx = np.matmul(self.W.value, dA)  # dx_t^T = W dA_t^T, every step: (T, D, N)
+        return dx.transpose(2, 0, 1)  # (T, D, N) -> (N, T, D)
+
+    def _new_dWb(self, dtype, state_rows: int = 0) -> np.ndarray:
+        """Zeroed space for [dW; db]: (D + 1, G*H), or [dW; db; dU]: (D + 1 + H, G*H) with state_rows=H."""
+        rows = self.input_size + 1 + state_rows
+        dWb = self._workspace.get("dWb", (rows, self.num_gates * self.hidden_size), dtype)
+        dWb.fill(0)
+        return dWb
 
     def __repr__(self) -> str:
         seq = ", return_sequences=True" if self.return_sequences else ""
@@ -167,34 +197,34 @@ class SimpleRNN(_Recurrent):
     num_gates = 1
 
     def forward(self, x: np.ndarray, h0: np.ndarray | None = None) -> np.ndarray:
-        xs = self._time_major(x)  # (T, N, D)
-        T, N, _ = xs.shape
-        a = self._input_part(xs)  # x_t W + b: (T, N, H)
-        hs = np.empty((T + 1, N, self.hidden_size), a.dtype)  # hs[t + 1] = h_t, hs[0] = h0
-        hs[0] = self._state(h0, "h0", N, a.dtype)
-        U = self.U.value
+        xs = self._inputs(x)  # [x_t, 1]: (T, D + 1, N)
+        T, _, N = xs.shape
+        hs = np.empty((T + 1, self.hidden_size, N), xs.dtype)  # hs[t + 1] = h_t (transposed), hs[0] = h0
+        self._input_part(xs, out=hs[1:])  # x_t W + b, then h_{t-1} U is added step by step
+        hs[0] = self._state(h0, "h0", N, xs.dtype)
+        U_T = np.ascontiguousarray(self.U.value.T)
         for t in range(T):
-            z = np.matmul(hs[t], U, out=hs[t + 1])
-            z += a[t]
+            z = matmul_add(U_T, hs[t], out=hs[t + 1])  # z_t = x_t W + b + h_{t-1} U (transposed)
             np.tanh(z, out=z)
         self.cache = xs, hs
-        self.h_n = hs[-1]
+        self.h_n = hs[-1].T
         return self._output(hs[1:])
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         """grad_out: dL/d(output) -> dx: (N, T, D); sets self.dh0: (N, H)."""
         xs, hs = self.cache
-        T, N, _ = xs.shape
-        dH = self._grad_time_major(grad_out, T, N)
-        dZ = np.empty_like(hs[1:])  # dL/dz_t, z_t = x_t W + h_{t-1} U + b: (T, N, H)
-        dh_next = np.zeros_like(hs[0])  # dL/dh_t through step t + 1
-        U_T = self.U.value.T
+        T, _, N = xs.shape
+        dH = self._grad_steps(grad_out, T, N)  # (T, H, N)
+        dZ = np.multiply(hs[1:], hs[1:])  # dL/dz_t, z_t = x_t W + h_{t-1} U + b: (T, H, N)
+        np.subtract(1.0, dZ, out=dZ)  # tanh'(z_t) = 1 - h_t^2; times dL/dh_t in the loop
+        dWb, U = self._new_dWb(dZ.dtype), self.U.value
         for t in reversed(range(T)):
-            dh = dH[t] + dh_next  # from above, and from step t + 1
-            dZ[t] = dh * (1.0 - hs[t + 1] ** 2)  # tanh'(z_t) = 1 - h_t^2
-            dh_next = dZ[t] @ U_T
-        self.dh0 = dh_next
-        return self._accumulate(xs, hs[:-1], dZ, dZ)
+            dZ[t] *= dH[t]  # dH[t]: from above, and from step t + 1
+            self._add_step_gradients(xs[t], hs[t], dZ[t], dZ[t], dWb)
+            if t > 0:
+                matmul_add(U, dZ[t], out=dH[t - 1])  # dL/dh_{t-1} through z_t
+        self.dh0 = np.ascontiguousarray((U @ dZ[0]).T)
+        return self._finish_backward(dWb, dZ)
 
 
 class LSTM(_Recurrent):
@@ -219,38 +249,42 @@ class LSTM(_Recurrent):
         self.b.value[H : 2 * H] += LSTM_FORGET_BIAS
 
     def forward(self, x: np.ndarray, h0: np.ndarray | None = None, c0: np.ndarray | None = None) -> np.ndarray:
-        xs = self._time_major(x)  # (T, N, D)
-        T, N, _ = xs.shape
-        H = self.hidden_size
-        # sigma(z) = 0.5 * tanh(0.5 * z) + 0.5, so one tanh over the whole row (N, 4H) serves all four
-        # gates: scale is 0.5 on the sigmoid gates and 1 on g, shift is 0.5 on the sigmoid gates and 0 on g.
-        # The inner scaling is folded into the weights once: (x W + b) * scale and U * scale.
+        H, D = self.hidden_size, self.input_size
+        # One product per step gives x_t W + b + h_{t-1} U for all four gates: the stacked
+        # weights [W; b; U] against the stacked column block xh[t] = [x_t; 1; h_{t-1}].
+        # Step t writes h_t straight into the h rows of xh[t + 1].
+        xh = self._inputs(x, state_rows=H)  # (T + 1, D + 1 + H, N); new every call, the output is a view of it
+        T, N = xh.shape[0] - 1, xh.shape[2]
+        hs = xh[:, D + 1 :]  # hs[t + 1] = h_t: (T + 1, H, N)
+        # sigma(z) = 0.5 * tanh(0.5 * z) + 0.5, so one tanh over all four gates' rows (4H, N) serves
+        # them all: scale is 0.5 on the sigmoid gates and 1 on g, shift is 0.5 on the sigmoid gates and 0 on g.
+        # The inner scaling is folded into the weights once: [W; b; U] * scale.
         scale, shift = self._gate_scale_shift()
+        weights = np.concatenate([self.W.value, self.b.value[None], self.U.value]) * scale
+        weights_T = np.ascontiguousarray(weights.T)  # (4H, D + 1 + H)
+        scale, shift = (np.repeat(s[:, None], N, axis=1) for s in (scale, shift))  # (4H, N), one per gate row
         ws = self._workspace  # arrays only forward and backward see, reused from call to call
-        # x_t W + b: (T, N, 4H); becomes the gate values in place
-        gates = self._input_part(xs, out=ws.get("gates", (T, N, 4 * H), xs.dtype))
-        gates *= scale
-        U_scaled = self.U.value * scale
-        hs = np.empty((T + 1, N, H), gates.dtype)  # hs[t + 1] = h_t; new every call, the output is a view of it
-        cs = ws.get("cs", (T + 1, N, H), gates.dtype)  # cs[t + 1] = c_t
-        tanh_c = ws.get("tanh_c", (T, N, H), gates.dtype)
-        hs[0] = self._state(h0, "h0", N, gates.dtype)
-        cs[0] = self._state(c0, "c0", N, gates.dtype)
-        hu = ws.get("hu", (N, 4 * H), gates.dtype)  # scratch for h_{t-1} U, reused every step
-        ig = ws.get("ig", (N, H), gates.dtype)
+        gates = ws.get("gates", (T, 4 * H, N), xh.dtype)  # the gate values, transposed
+        cs = ws.get("cs", (T + 1, H, N), xh.dtype)  # cs[t + 1] = c_t
+        tanh_c = ws.get("tanh_c", (T, H, N), xh.dtype)
+        hs[0] = self._state(h0, "h0", N, xh.dtype)
+        cs[0] = self._state(c0, "c0", N, xh.dtype)
+        ig = ws.get("ig", (H, N), xh.dtype)
+        dZ = ws.get("dZ", (T, 4 * H, N), xh.dtype)  # local derivatives for backward, see _local_derivatives
+        dc_dh = ws.get("dc_dh", (T, H, N), xh.dtype)
         for t in range(T):
-            z = gates[t]
-            z += np.matmul(hs[t], U_scaled, out=hu)  # scaled pre-activations of all four gates: (N, 4H)
+            z = np.matmul(weights_T, xh[t], out=gates[t])  # scaled pre-activations of all four gates: (4H, N)
             np.tanh(z, out=z)
             z *= scale
             z += shift  # i, f, o = sigma(.), g = tanh(.)
-            i, f, g, o = z[:, :H], z[:, H : 2 * H], z[:, 2 * H : 3 * H], z[:, 3 * H :]
+            i, f, g, o = z[:H], z[H : 2 * H], z[2 * H : 3 * H], z[3 * H :]
             np.multiply(f, cs[t], out=cs[t + 1])
             cs[t + 1] += np.multiply(i, g, out=ig)
             np.tanh(cs[t + 1], out=tanh_c[t])
             np.multiply(o, tanh_c[t], out=hs[t + 1])
-        self.cache = xs, hs, cs, tanh_c, gates
-        self.h_n, self.c_n = hs[-1], cs[-1].copy()  # c_n outlives the workspace
+            self._local_derivatives(z, cs[t], tanh_c[t], out=dZ[t], dc_dh=dc_dh[t])
+        self.cache = xh, gates, dZ, dc_dh
+        self.h_n, self.c_n = hs[-1].T, cs[-1].T.copy()  # c_n outlives the workspace
         return self._output(hs[1:])
 
     def _gate_scale_shift(self) -> tuple[np.ndarray, np.ndarray]:
@@ -262,46 +296,57 @@ class LSTM(_Recurrent):
         shift[2 * H : 3 * H] = 0.0
         return scale, shift
 
+    def _local_derivatives(
+        self, gates: np.ndarray, c_prev: np.ndarray, tanh_c: np.ndarray, out: np.ndarray, dc_dh: np.ndarray
+    ) -> None:
+        """What backward needs from one step, computed in forward while the step is in the cache.
+
+        gates: (4H, N) the values i, f, g, o; c_prev: (H, N) c_{t-1}; tanh_c: (H, N) tanh(c_t).
+        Each gate's pre-activation gradient is a local derivative times dL/dc_t (gates i, f, g)
+        or dL/dh_t (gate o); ``out: (4H, N)`` receives the local parts, ``dc_dh: (H, N)`` the
+        factor dc_t/dh_t. Backward multiplies them by the gradients once it knows those.
+        """
+        H = self.hidden_size
+        i, g, o = gates[:H], gates[2 * H : 3 * H], gates[3 * H :]
+        np.subtract(1.0, gates, out=out)
+        out *= gates  # sigma' = s (1 - s) for i, f, o (the g rows are overwritten next)
+        d_g = out[2 * H : 3 * H]
+        np.multiply(g, g, out=d_g)
+        np.subtract(1.0, d_g, out=d_g)  # tanh' = 1 - g^2
+        out[:H] *= g  # input gate: c_t has i * g
+        out[H : 2 * H] *= c_prev  # forget gate: c_t has f * c_{t-1}
+        out[2 * H : 3 * H] *= i  # candidate: c_t has i * g
+        out[3 * H :] *= tanh_c  # output gate: h_t = o * tanh(c_t)
+        np.multiply(tanh_c, tanh_c, out=dc_dh)
+        np.subtract(1.0, dc_dh, out=dc_dh)
+        dc_dh *= o  # through h_t = o * tanh(c_t): dc_t / dh_t = o (1 - tanh^2 c_t)
+
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         """grad_out: dL/d(output) -> dx: (N, T, D); sets self.dh0, self.dc0: (N, H)."""
-        xs, hs, cs, tanh_c, gates = self.cache
-        T, N, _ = xs.shape
-        H = self.hidden_size
-        dH = np.ascontiguousarray(self._grad_time_major(grad_out, T, N))
-        i, f, g, o = (gates[..., k * H : (k + 1) * H] for k in range(4))  # each (T, N, H)
-        # Each gate's pre-activation gradient is a local derivative (known after forward) times
-        # dc_t (gates i, f, g) or dh_t (gate o). The local parts are computed for all steps at
-        # once into dZ; the loop over time then only multiplies them by dc_t or dh_t.
+        # dZ: (T, 4H, N) becomes dL/d(pre-activations) in place; it holds the local derivatives
+        # forward stored (see _local_derivatives), dc_dh: (T, H, N) the factors dc_t / dh_t.
+        xh, gates, dZ, dc_dh = self.cache
+        T, _, N = gates.shape
+        H, D = self.hidden_size, self.input_size
+        dH = self._grad_steps(grad_out, T, N)  # (T, H, N)
+        f = gates[:, H : 2 * H]  # forget gate values: (T, H, N)
         ws = self._workspace
-        dZ = ws.get("dZ", gates.shape, gates.dtype)  # dL/d(pre-activations): (T, N, 4H)
-        # (written in place, gate by gate: no temporary arrays)
-        for k, (gate, times) in enumerate(((i, g), (f, cs[:-1]), (None, i), (o, tanh_c))):
-            d = dZ[..., k * H : (k + 1) * H]
-            if gate is None:  # candidate: c_t has i * g, tanh' = 1 - g^2
-                np.multiply(g, g, out=d)
-                np.subtract(1.0, d, out=d)
-            else:  # sigma' = s (1 - s); input gate: c_t has i * g; forget: f * c_{t-1}; output: o * tanh(c_t)
-                np.subtract(1.0, gate, out=d)
-                d *= gate
-            d *= times
-        dc_dh = np.multiply(tanh_c, tanh_c, out=ws.get("dc_dh", tanh_c.shape, tanh_c.dtype))
-        np.subtract(1.0, dc_dh, out=dc_dh)
-        dc_dh *= o  # dc_t / dh_t through h_t = o * tanh(c_t): o (1 - tanh^2 c_t)
-        dZ4 = dZ.reshape(T, N, 4, H)  # a view: gate k of step t is dZ4[t, :, k]
-        dh, dc = np.empty((N, H), dZ.dtype), np.empty((N, H), dZ.dtype)
-        dh_next = np.zeros_like(hs[0])  # dL/dh_t through step t + 1
-        dc_next = np.zeros_like(cs[0])  # dL/dc_t through step t + 1
-        U_T = self.U.value.T
+        dc = ws.get("dc", (H, N), dZ.dtype)
+        dc_next = np.zeros((H, N), dZ.dtype)  # dL/dc_t through step t + 1
+        dWbU, U = self._new_dWb(dZ.dtype, state_rows=H), self.U.value  # [dW; db; dU]: (D + 1 + H, 4H)
         for t in reversed(range(T)):
-            np.add(dH[t], dh_next, out=dh)
+            dh = dH[t]  # from above, and (added at step t + 1) through the gates of step t + 1
             np.multiply(dh, dc_dh[t], out=dc)
             dc += dc_next  # through h_t = o * tanh(c_t), and from c_{t+1}
-            dZ4[t, :, :3] *= dc[:, None, :]  # gates i, f, g act through c_t
-            dZ4[t, :, 3] *= dh  # gate o acts through h_t
+            dZ[t, : 3 * H].reshape(3, H, N)[...] *= dc  # gates i, f, g act through c_t
+            dZ[t, 3 * H :] *= dh  # gate o acts through h_t
             np.multiply(dc, f[t], out=dc_next)
-            np.matmul(dZ[t], U_T, out=dh_next)
-        self.dh0, self.dc0 = dh_next, dc_next
-        return self._accumulate(xs, hs[:-1], dZ, dZ)
+            matmul_add(xh[t], dZ[t].T, out=dWbU)  # [dW; db; dU] += [x_t; 1; h_{t-1}]^T dZ_t
+            if t > 0:
+                matmul_add(U, dZ[t], out=dH[t - 1])  # dL/dh_{t-1} through the four gates of step t
+        self.dh0, self.dc0 = np.ascontiguousarray((U @ dZ[0]).T), np.ascontiguousarray(dc_next.T)
+        self.U.grad += dWbU[D + 1 :]
+        return self._finish_backward(dWbU[: D + 1], dZ)
 
 
 class GRU(_Recurrent):
@@ -337,55 +382,84 @@ class GRU(_Recurrent):
         super().__init__(input_size, hidden_size, return_sequences, rng=rng, dtype=dtype)
 
     def forward(self, x: np.ndarray, h0: np.ndarray | None = None) -> np.ndarray:
-        xs = self._time_major(x)  # (T, N, D)
-        T, N, _ = xs.shape
+        xs = self._inputs(x)  # [x_t, 1]: (T, D + 1, N)
+        T, _, N = xs.shape
         H = self.hidden_size
-        a = self._input_part(xs)  # x_t W + b: (T, N, 3H)
-        gates = np.empty_like(a)  # r, z, n for every step
-        hn = np.empty((T, N, H), a.dtype)  # h_{t-1} U_n + b_hn, needed again by backward
-        hs = np.empty((T + 1, N, H), a.dtype)
-        hs[0] = self._state(h0, "h0", N, a.dtype)
-        U, b_hn = self.U.value, self.b_hn.value
+        # sigma(a) = 0.5 * tanh(0.5 * a) + 0.5: the inner 0.5 is folded into the r and z columns
+        # of W, b and U once; the candidate's columns keep scale 1.
+        scale = np.ones(3 * H, xs.dtype)
+        scale[: 2 * H] = 0.5
+        ws = self._workspace  # arrays only forward and backward see, reused from call to call
+        # x_t W + b (r and z scaled), transposed: (T, 3H, N); becomes r, z, n in place
+        gates = self._input_part(xs, out=ws.get("gates", (T, 3 * H, N), xs.dtype), scale=scale)
+        U_scaled_T = np.ascontiguousarray((self.U.value * scale).T)  # (3H, H)
+        b_hn = np.repeat(self.b_hn.value[:, None], N, axis=1)  # (H, N)
+        hn = ws.get("hn", (T, H, N), xs.dtype)  # h_{t-1} U_n + b_hn, needed again by backward
+        hs = np.empty((T + 1, H, N), xs.dtype)  # hs[t + 1] = h_t; new every call, the output is a view of it
+        hs[0] = self._state(h0, "h0", N, xs.dtype)
+        hu = ws.get("hu", (3 * H, N), xs.dtype)  # scratch for h_{t-1} U, reused every step
+        r_hn = ws.get("r_hn", (H, N), xs.dtype)
         for t in range(T):
-            hu = hs[t] @ U  # (N, 3H)
-            rz = np.add(a[t, :, : 2 * H], hu[:, : 2 * H], out=gates[t, :, : 2 * H])
-            _sigmoid_(rz)
-            r, z = rz[:, :H], rz[:, H:]
-            np.add(hu[:, 2 * H :], b_hn, out=hn[t])
-            n = np.multiply(r, hn[t], out=gates[t, :, 2 * H :])
-            n += a[t, :, 2 * H :]
+            np.matmul(U_scaled_T, hs[t], out=hu)  # (3H, N); r and z rows scaled by 0.5
+            rz = gates[t, : 2 * H]
+            rz += hu[: 2 * H]
+            np.tanh(rz, out=rz)
+            rz *= 0.5
+            rz += 0.5  # r, z = sigma(.)
+            r, z = rz[:H], rz[H:]
+            np.add(hu[2 * H :], b_hn, out=hn[t])
+            n = gates[t, 2 * H :]  # x_t W_n + b_n so far
+            n += np.multiply(r, hn[t], out=r_hn)
             np.tanh(n, out=n)
             # h_t = (1 - z) * n + z * h_{t-1} = n + z * (h_{t-1} - n)
             np.subtract(hs[t], n, out=hs[t + 1])
             hs[t + 1] *= z
             hs[t + 1] += n
         self.cache = xs, hs, gates, hn
-        self.h_n = hs[-1]
+        self.h_n = hs[-1].T
         return self._output(hs[1:])
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         """grad_out: dL/d(output) -> dx: (N, T, D); sets self.dh0: (N, H)."""
         xs, hs, gates, hn = self.cache
-        T, N, _ = xs.shape
+        T, _, N = xs.shape
         H = self.hidden_size
-        dH = self._grad_time_major(grad_out, T, N)
-        dHU = np.empty_like(gates)  # dL/d(h_{t-1} U + [0, 0, b_hn]): (T, N, 3H)
-        dAn = np.empty_like(hn)  # dL/d(x_t W_n + b_n), the candidate's input part
-        dh_next = np.zeros_like(hs[0])  # dL/dh_t through step t + 1
-        U_T = self.U.value.T
+        dH = self._grad_steps(grad_out, T, N)  # (T, H, N)
+        r, z, n = (gates[:, k * H : (k + 1) * H] for k in range(3))  # each (T, H, N)
+        ws = self._workspace
+        # dA = dL/d(x_t W + b): (T, 3H, N). As for the LSTM, the local derivatives are computed
+        # for all steps at once; the loop multiplies them by dL/dh_t (or dL/d(candidate)).
+        dA = ws.get("dA", gates.shape, gates.dtype)
+        dA_r, dA_z, dA_n = (dA[:, k * H : (k + 1) * H] for k in range(3))
+        one_minus_z = np.subtract(1.0, z, out=ws.get("one_minus_z", z.shape, z.dtype))
+        np.multiply(n, n, out=dA_n)
+        np.subtract(1.0, dA_n, out=dA_n)
+        dA_n *= one_minus_z  # h_t has (1 - z) * n, tanh' = 1 - n^2: times dL/dh_t
+        np.subtract(1.0, r, out=dA_r)
+        dA_r *= r
+        dA_r *= hn  # n has r * (h U_n + b_hn), sigma' = r (1 - r): times dL/d(candidate)
+        np.subtract(hs[:-1], n, out=dA_z)
+        dA_z *= z
+        dA_z *= one_minus_z  # h_t = n + z * (h_{t-1} - n), sigma' = z (1 - z): times dL/dh_t
+        # dHU = dL/d(h_{t-1} U + [0, 0, b_hn]): r and z see x W and h U the same way; the
+        # candidate sees h_{t-1} U_n + b_hn scaled by r.
+        dHU = ws.get("dHU", gates.shape, gates.dtype)
+        dh_z = ws.get("dh_z", (H, N), dA.dtype)
+        dWb, U = self._new_dWb(dA.dtype), self.U.value
         for t in reversed(range(T)):
-            r, z, n = (gates[t, :, k * H : (k + 1) * H] for k in range(3))  # each (N, H)
-            dh = dH[t] + dh_next
-            dAn[t] = dh * (1.0 - z) * (1.0 - n**2)  # h_t has (1 - z) * n, tanh' = 1 - n^2
-            dHU[t, :, :H] = dAn[t] * hn[t] * r * (1.0 - r)  # reset gate: n has r * (h U_n + b_hn)
-            dHU[t, :, H : 2 * H] = dh * (hs[t] - n) * z * (1.0 - z)  # update gate: h_t = n + z * (h_{t-1} - n)
-            dHU[t, :, 2 * H :] = dAn[t] * r  # h_{t-1} U_n + b_hn, scaled by r
-            dh_next = dh * z + dHU[t] @ U_T  # directly through z * h_{t-1}, and through every gate
-        self.dh0 = dh_next
-        self.b_hn.grad += dHU[..., 2 * H :].sum(axis=(0, 1))
-        dA = dHU.copy()  # r and z see x W and h U the same way; n does not
-        dA[..., 2 * H :] = dAn
-        return self._accumulate(xs, hs[:-1], dA, dHU)
+            dh = dH[t]  # from above, and (added at step t + 1) through step t + 1
+            dA[t, 2 * H :] *= dh  # dL/d(candidate pre-activation)
+            dA[t, :H] *= dA[t, 2 * H :]  # reset gate acts through the candidate
+            dA[t, H : 2 * H] *= dh  # update gate
+            dHU[t, : 2 * H] = dA[t, : 2 * H]
+            np.multiply(dA[t, 2 * H :], r[t], out=dHU[t, 2 * H :])
+            self._add_step_gradients(xs[t], hs[t], dA[t], dHU[t], dWb)
+            if t > 0:  # dL/dh_{t-1}: directly through z * h_{t-1}, and through every gate
+                dH[t - 1] += np.multiply(dh, z[t], out=dh_z)
+                matmul_add(U, dHU[t], out=dH[t - 1])
+        self.dh0 = np.ascontiguousarray((dH[0] * z[0] + U @ dHU[0]).T)
+        self.b_hn.grad += dHU[:, 2 * H :].sum(axis=(0, 2))
+        return self._finish_backward(dWb, dA)
 
 
 class Bidirectional(Module):
