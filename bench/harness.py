@@ -10,6 +10,10 @@ How a comparison runs (``compare``):
   to second; taking turns makes both libraries see the same load, and the median over the
   rounds ignores the rounds a burst of load hit.
 - Spread: the 25th and 75th percentiles of the rounds, so a reader sees how steady a median is.
+- The ratio is paired: each round's dlcore time over the same round's PyTorch time (measured
+  milliseconds apart), then the median of those ratios. On a virtual machine whose speed drifts
+  from second to second (another guest on the same host), a slow phase then slows both halves
+  of a pair instead of one library's median, so the ratio is steadier than the ratio of medians.
 - GFLOP/s: the workload's matrix-product FLOPs (2 per multiply-add, forward + backward) over
   the median time. "of matmul" divides that by the GFLOP/s the plain matrix product reached
   in the same rounds: the practical ceiling on this machine for work of that shape.
@@ -227,6 +231,13 @@ def compare(
     return samples
 
 
+def paired_ratio(ours: list[float], theirs: list[float]) -> tuple[float, float, float]:
+    """Median, 25th and 75th percentile of the per-round ratios ours[i] / theirs[i]."""
+    ratios = np.asarray(ours) / np.asarray(theirs)
+    p25, p50, p75 = np.percentile(ratios, [25, 50, 75])
+    return float(p50), float(p25), float(p75)
+
+
 def _ms(values: list[float]) -> tuple[float, float, float]:
     """Median, 25th and 75th percentile, in milliseconds."""
     p25, p50, p75 = np.percentile(values, [25, 50, 75])
@@ -256,7 +267,7 @@ def print_table(samples: dict, goals: dict[str, float], rounds: int, threads: in
             their_gflops = s["flops"] / (theirs[0] * 1e6)
             cells += [
                 f"{theirs[0]:>8.2f} [{theirs[1]:.2f}-{theirs[2]:.2f}]".rjust(22),
-                f"{ours[0] / theirs[0]:>7.2f}",
+                f"{paired_ratio(s['dlcore'], s['torch'])[0]:>7.2f}",
                 f"{our_gflops:>9.1f}",
                 f"{their_gflops:>11.1f}",
             ]
@@ -269,7 +280,8 @@ def print_table(samples: dict, goals: dict[str, float], rounds: int, threads: in
             cells.append(f"{'-' if kib is None else f'{kib / 1024:.1f}':>{8 if key.startswith('dl') else 10}}")
         print("".join(cells))
     print(
-        "\nratio = dlcore / PyTorch median time. GF/s: matrix-product GFLOP/s of one forward + backward step;"
+        "\nratio = median over the rounds of dlcore's time / PyTorch's time in the same round."
+        "\nGF/s: matrix-product GFLOP/s of one forward + backward step;"
         "\nmatmul: a plain NumPy float32 product of the workload's main size, timed in the same rounds;"
         "\ndl/mm, torch/mm: each library's GFLOP/s as a fraction of it. MiB: growth of a fresh process's peak"
         "\nresident memory over one step."
@@ -278,8 +290,11 @@ def print_table(samples: dict, goals: dict[str, float], rounds: int, threads: in
         print(f"PyTorch {info['version']}, {info['threads']} thread(s), in a separate process.")
         for name in names:
             if name in goals and samples[name]["torch"]:
-                ratio = np.median(samples[name]["dlcore"]) / np.median(samples[name]["torch"])
+                ratio, low, high = paired_ratio(samples[name]["dlcore"], samples[name]["torch"])
                 verdict = "meets" if ratio <= goals[name] else "MISSES"
-                print(f"{name}: dlcore is {ratio:.2f}x PyTorch: {verdict} the goal of <= {goals[name]}x")
+                print(
+                    f"{name}: dlcore is {ratio:.2f}x PyTorch [{low:.2f}-{high:.2f}]: "
+                    f"{verdict} the goal of <= {goals[name]}x"
+                )
     else:
         print("PyTorch not measured (set TORCH_PYTHON to a Python that has torch to compare).")

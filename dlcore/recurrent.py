@@ -42,7 +42,6 @@ import math
 import numpy as np
 
 from dlcore.config import get_rng, resolve_dtype
-from dlcore.gemm import matmul_add
 from dlcore.module import Module, Parameter, Workspace, check_input
 
 LSTM_FORGET_BIAS = 1.0
@@ -162,8 +161,8 @@ class _Recurrent(Module):
         dA_t: (G*H, N) dL/d(x_t W + b); dHU_t: (G*H, N) dL/d(h_{t-1} U).
         [dW; db] += [x_t, 1]^T dA_t into dWb: (D + 1, G*H); dU += h_{t-1}^T dHU_t.
         """
-        matmul_add(x_t, dA_t.T, out=dWb)
-        matmul_add(h_prev, dHU_t.T, out=self.U.grad)
+        dWb += x_t @ dA_t.T
+        self.U.grad += h_prev @ dHU_t.T
 
     def _finish_backward(self, dWb: np.ndarray, dA: np.ndarray) -> np.ndarray:
         """Add [dW; db] to the gradients and return dx: (N, T, D) from dA: (T, G*H, N)."""
@@ -204,7 +203,8 @@ class SimpleRNN(_Recurrent):
         hs[0] = self._state(h0, "h0", N, xs.dtype)
         U_T = np.ascontiguousarray(self.U.value.T)
         for t in range(T):
-            z = matmul_add(U_T, hs[t], out=hs[t + 1])  # z_t = x_t W + b + h_{t-1} U (transposed)
+            z = hs[t + 1]  # holds x_t W + b (transposed); add h_{t-1} U
+            z += U_T @ hs[t]
             np.tanh(z, out=z)
         self.cache = xs, hs
         self.h_n = hs[-1].T
@@ -222,7 +222,7 @@ class SimpleRNN(_Recurrent):
             dZ[t] *= dH[t]  # dH[t]: from above, and from step t + 1
             self._add_step_gradients(xs[t], hs[t], dZ[t], dZ[t], dWb)
             if t > 0:
-                matmul_add(U, dZ[t], out=dH[t - 1])  # dL/dh_{t-1} through z_t
+                dH[t - 1] += U @ dZ[t]  # dL/dh_{t-1} through z_t
         self.dh0 = np.ascontiguousarray((U @ dZ[0]).T)
         return self._finish_backward(dWb, dZ)
 
@@ -341,9 +341,9 @@ class LSTM(_Recurrent):
             dZ[t, : 3 * H].reshape(3, H, N)[...] *= dc  # gates i, f, g act through c_t
             dZ[t, 3 * H :] *= dh  # gate o acts through h_t
             np.multiply(dc, f[t], out=dc_next)
-            matmul_add(xh[t], dZ[t].T, out=dWbU)  # [dW; db; dU] += [x_t; 1; h_{t-1}]^T dZ_t
+            dWbU += xh[t] @ dZ[t].T  # [dW; db; dU] += [x_t; 1; h_{t-1}]^T dZ_t
             if t > 0:
-                matmul_add(U, dZ[t], out=dH[t - 1])  # dL/dh_{t-1} through the four gates of step t
+                dH[t - 1] += U @ dZ[t]  # dL/dh_{t-1} through the four gates of step t
         self.dh0, self.dc0 = np.ascontiguousarray((U @ dZ[0]).T), np.ascontiguousarray(dc_next.T)
         self.U.grad += dWbU[D + 1 :]
         return self._finish_backward(dWbU[: D + 1], dZ)
@@ -456,7 +456,7 @@ class GRU(_Recurrent):
             self._add_step_gradients(xs[t], hs[t], dA[t], dHU[t], dWb)
             if t > 0:  # dL/dh_{t-1}: directly through z * h_{t-1}, and through every gate
                 dH[t - 1] += np.multiply(dh, z[t], out=dh_z)
-                matmul_add(U, dHU[t], out=dH[t - 1])
+                dH[t - 1] += U @ dHU[t]
         self.dh0 = np.ascontiguousarray((dH[0] * z[0] + U @ dHU[0]).T)
         self.b_hn.grad += dHU[:, 2 * H :].sum(axis=(0, 2))
         return self._finish_backward(dWb, dA)
