@@ -13,11 +13,8 @@ turns round by round so both see the same machine load.
 
 from __future__ import annotations
 
-import argparse
-
 import numpy as np
-from harness import Workload, compare, print_table, report_peak  # bench/harness.py
-from threadpoolctl import threadpool_limits
+from harness import Workload, run_main  # bench/harness.py
 
 BATCH, SIZE, KERNEL, CHANNELS = 64, 28, 3, (1, 32, 64)
 GOALS = {"conv step": 1.5}  # dlcore should be at most this many times slower than PyTorch
@@ -74,21 +71,16 @@ def workloads() -> list[Workload]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=30)
-    parser.add_argument("--threads", type=int, default=1, help="threads for BLAS and PyTorch (0: library default)")
-    parser.add_argument("--no-memory", action="store_true", help="skip the peak-memory processes")
-    parser.add_argument("--peak", help=argparse.SUPPRESS)  # internal: print one workload's peak memory
-    args = parser.parse_args()
-    with threadpool_limits(args.threads or None, "blas"):
-        work = workloads()
-        if args.peak:
-            report_peak(next(w.step for w in work if w.name == args.peak))
-            return
-        print(f"two 3x3 convs {CHANNELS[0]} -> {CHANNELS[1]} -> {CHANNELS[2]}, batch {BATCH}, {SIZE}x{SIZE}, float32")
-        params = {"batch": BATCH, "size": SIZE, "kernel": KERNEL, "channels": list(CHANNELS)}
-        samples = compare(work, TORCH_SETUP, params, args.rounds, args.threads or None, __file__, not args.no_memory)
-    print_table(samples, GOALS, args.rounds, args.threads)
+    header = f"two 3x3 convs {CHANNELS[0]} -> {CHANNELS[1]} -> {CHANNELS[2]}, batch {BATCH}, {SIZE}x{SIZE}, float32"
+    run_main(
+        __doc__,
+        __file__,
+        workloads,
+        TORCH_SETUP,
+        {"batch": BATCH, "size": SIZE, "kernel": KERNEL, "channels": list(CHANNELS)},
+        GOALS,
+        header,
+    )
 
 
 if __name__ == "__main__":

@@ -10,11 +10,8 @@ float32, batch 128. Neither library computes dL/dx of the first layer (nothing u
 
 from __future__ import annotations
 
-import argparse
-
 import numpy as np
-from harness import Workload, compare, print_table, report_peak  # bench/harness.py
-from threadpoolctl import threadpool_limits
+from harness import Workload, run_main  # bench/harness.py
 
 SIZES = (784, 256, 128, 10)
 BATCH = 128
@@ -76,21 +73,10 @@ def workloads() -> list[Workload]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=200)
-    parser.add_argument("--threads", type=int, default=1, help="threads for BLAS and PyTorch (0: library default)")
-    parser.add_argument("--no-memory", action="store_true", help="skip the peak-memory processes")
-    parser.add_argument("--peak", help=argparse.SUPPRESS)  # internal: print one workload's peak memory
-    args = parser.parse_args()
-    with threadpool_limits(args.threads or None, "blas"):
-        work = workloads()
-        if args.peak:
-            report_peak(next(w.step for w in work if w.name == args.peak))
-            return
-        print(f"MLP {'-'.join(map(str, SIZES))}, batch {BATCH}, float32, cross-entropy, Adam")
-        params = {"sizes": list(SIZES), "batch": BATCH}
-        samples = compare(work, TORCH_SETUP, params, args.rounds, args.threads or None, __file__, not args.no_memory)
-    print_table(samples, GOALS, args.rounds, args.threads)
+    header = f"MLP {'-'.join(map(str, SIZES))}, batch {BATCH}, float32, cross-entropy, Adam"
+    run_main(
+        __doc__, __file__, workloads, TORCH_SETUP, {"sizes": list(SIZES), "batch": BATCH}, GOALS, header, rounds=200
+    )
 
 
 if __name__ == "__main__":

@@ -14,11 +14,8 @@ default CPU kernels (oneDNN where it has them); the two take turns round by roun
 
 from __future__ import annotations
 
-import argparse
-
 import numpy as np
-from harness import Workload, compare, print_table, report_peak  # bench/harness.py
-from threadpoolctl import threadpool_limits
+from harness import Workload, run_main  # bench/harness.py
 
 RNN = {"batch": 64, "steps": 50, "input": 32, "hidden": 128}
 BLOCK = {"batch": 32, "tokens": 64, "d_model": 64, "heads": 4, "d_ff": 256}
@@ -99,25 +96,12 @@ def workloads() -> list[Workload]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=30)
-    parser.add_argument("--threads", type=int, default=1, help="threads for BLAS and PyTorch (0: library default)")
-    parser.add_argument("--no-memory", action="store_true", help="skip the peak-memory processes")
-    parser.add_argument("--peak", help=argparse.SUPPRESS)  # internal: print one workload's peak memory
-    args = parser.parse_args()
-    with threadpool_limits(args.threads or None, "blas"):
-        work = workloads()
-        if args.peak:
-            report_peak(next(w.step for w in work if w.name == args.peak))
-            return
-        print(f"LSTM / GRU: input {RNN['input']}, hidden {RNN['hidden']}, {RNN['steps']} steps, batch {RNN['batch']}")
-        print(
-            f"transformer block: d_model {BLOCK['d_model']}, {BLOCK['heads']} heads, MLP {BLOCK['d_ff']}, "
-            f"{BLOCK['tokens']} tokens, batch {BLOCK['batch']}, pre-norm; float32, forward + backward"
-        )
-        params = {"rnn": RNN, "block": BLOCK}
-        samples = compare(work, TORCH_SETUP, params, args.rounds, args.threads or None, __file__, not args.no_memory)
-    print_table(samples, GOALS, args.rounds, args.threads)
+    header = (
+        f"LSTM / GRU: input {RNN['input']}, hidden {RNN['hidden']}, {RNN['steps']} steps, batch {RNN['batch']}\n"
+        f"transformer block: d_model {BLOCK['d_model']}, {BLOCK['heads']} heads, MLP {BLOCK['d_ff']}, "
+        f"{BLOCK['tokens']} tokens, batch {BLOCK['batch']}, pre-norm; float32, forward + backward"
+    )
+    run_main(__doc__, __file__, workloads, TORCH_SETUP, {"rnn": RNN, "block": BLOCK}, GOALS, header)
 
 
 if __name__ == "__main__":

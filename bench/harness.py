@@ -24,6 +24,7 @@ How a comparison runs (``compare``):
 
 from __future__ import annotations
 
+import argparse
 import inspect
 import json
 import os
@@ -298,3 +299,36 @@ def print_table(samples: dict, goals: dict[str, float], rounds: int, threads: in
                 )
     else:
         print("PyTorch not measured (set TORCH_PYTHON to a Python that has torch to compare).")
+
+
+def run_main(
+    doc: str,
+    script: str,
+    workloads: Callable[[], list[Workload]],
+    torch_setup: str,
+    params: dict,
+    goals: dict[str, float],
+    header: str,
+    rounds: int = 30,
+) -> None:
+    """The command line every comparison script shares: parse the options, then compare and print the table.
+
+    ``script`` is the calling file (rerun with ``--peak NAME`` in a fresh process for peak memory); ``header``
+    describes the workloads above the table.
+    """
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=rounds)
+    parser.add_argument("--threads", type=int, default=1, help="threads for BLAS and PyTorch (0: library default)")
+    parser.add_argument("--no-memory", action="store_true", help="skip the peak-memory processes")
+    parser.add_argument("--peak", help=argparse.SUPPRESS)  # internal: print one workload's peak memory
+    args = parser.parse_args()
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(args.threads or None, "blas"):
+        work = workloads()
+        if args.peak:
+            report_peak(next(w.step for w in work if w.name == args.peak))
+            return
+        print(header)
+        samples = compare(work, torch_setup, params, args.rounds, args.threads or None, script, not args.no_memory)
+    print_table(samples, goals, args.rounds, args.threads)

@@ -18,8 +18,8 @@ Read it file by file; the modules fall into six groups:
   with compile/fit/evaluate/predict), ``functional`` (``Input``/``Model`` over a graph of
   layers), ``saving`` (weights to and from ``.npz``), ``landscape`` (loss slices, sharpness),
   ``transfer`` (pretraining and freezing experiments), ``sampling`` (temperature, top-k);
-- data: ``datasets``, ``datasets_seq``, ``seq_tasks`` (memory task, time series), ``text`` and
-  ``char_text`` (characters of the docstrings that ship with Python), ``preprocessing``,
+- data: ``datasets``, ``datasets_seq``, ``seq_tasks`` (memory task, time series), ``text``
+  (characters of the docstrings that ship with Python), ``preprocessing``,
   ``mnist1d`` (the MNIST-1D baselines);
 - pictures: ``plotting`` (shared figure helpers), ``figures`` (diagrams);
 - widgets: ``dlcore.widgets.<name>``, one module per interactive figure.
@@ -41,7 +41,6 @@ from dlcore import (
     attention,
     autograd,
     callbacks,
-    char_text,
     cnn_tools,
     conv,
     datasets,
@@ -148,7 +147,7 @@ from dlcore.transformer import TransformerConfig, TransformerDecoderBlock, Trans
 
 __all__ = [
     # submodules
-    "activations", "additive_attention", "attention", "autograd", "callbacks", "char_text", "cnn_tools", "conv",
+    "activations", "additive_attention", "attention", "autograd", "callbacks", "cnn_tools", "conv",
     "datasets", "datasets_seq", "distillation", "embedding", "evaluation", "figures", "functional", "gpt",
     "gradcheck", "init", "landscape", "layers", "linear_models", "losses", "metrics", "mnist1d", "model",
     "model_selection", "optim", "plotting", "pooling", "preprocessing", "recurrent", "recurrent_stack",

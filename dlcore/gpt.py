@@ -292,7 +292,7 @@ def train_language_model(
 ) -> LMTrainingLog:
     """Next-token training on random windows of ``train_ids`` (L,), with Adam and a schedule.
 
-    Every step draws ``batch_size`` windows of ``seq_len`` tokens (``char_text.char_windows``),
+    Every step draws ``batch_size`` windows of ``seq_len`` tokens (``text.char_windows``),
     sets the rate from a linear warm-up over ``warmup`` steps followed by a cosine decay to 0
     at ``steps`` (``dlcore.schedules``), and takes one Adam step on the mean cross-entropy.
     ``validation`` = (x, y) windows is evaluated every ``val_every`` steps and after the last;
@@ -300,10 +300,10 @@ def train_language_model(
     """
     from tqdm.auto import tqdm
 
-    from dlcore.char_text import char_windows
     from dlcore.losses import CategoricalCrossEntropy
     from dlcore.optim import Adam
     from dlcore.schedules import Cosine, LinearWarmup
+    from dlcore.text import char_windows
 
     if steps < 1 or batch_size < 1 or not 0 <= warmup < steps:
         raise ValueError(

@@ -80,6 +80,21 @@ def next_char_windows(ids: np.ndarray, seq_len: int, step: int | None = None) ->
     return ids[idx], ids[idx + 1]
 
 
+def char_windows(
+    ids: np.ndarray, length: int, n: int, rng: np.random.Generator | int | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """n windows at random places of a token stream: x = ids[s : s + length], y = ids[s + 1 : s + length + 1].
+
+    ids: (M,) int64 -> x, y: (n, length) int64. (``next_char_windows`` cuts the stream in order instead.)
+    """
+    ids = np.asarray(ids)
+    if ids.ndim != 1 or len(ids) < length + 1:
+        raise ValueError(f"char_windows: need a 1-D stream longer than length={length}, got shape {ids.shape}")
+    starts = get_rng(rng).integers(0, len(ids) - length, size=n)
+    offsets = np.arange(length)
+    return ids[starts[:, None] + offsets], ids[starts[:, None] + offsets + 1]
+
+
 # --- chapter 14's language-model setup, shared with chapter 16 ---------------------------
 LM_SEQ_LEN = 48  # characters per window, input and target
 LSTM_EPOCHS, LSTM_BATCH_SIZE = 2, 32  # chapter 14's training recipe for lstm_language_model

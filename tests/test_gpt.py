@@ -3,19 +3,22 @@
 import numpy as np
 import pytest
 
-from dlcore.char_text import CharVocab, char_windows, stdlib_docstrings
 from dlcore.gpt import TakeToken, TinyGPT, flops_per_token, parameter_count
 from dlcore.gradcheck import check_module_gradients, numerical_gradient, relative_error
 from dlcore.losses import CategoricalCrossEntropy
+from dlcore.text import char_windows
 
 
-def _tiny(norm_first=True):
-    return TinyGPT(7, 5, d_model=8, num_heads=2, num_layers=2, norm_first=norm_first, rng=0, dtype=np.float64)
+def _tiny(norm_first=True, positions="learned", context=5):
+    return TinyGPT(
+        7, context, d_model=8, num_heads=2, num_layers=2, norm_first=norm_first, positions=positions, rng=0,
+        dtype=np.float64,
+    )  # fmt: skip
 
 
-@pytest.mark.parametrize("norm_first", [True, False])
-def test_tiny_gpt_gradients_match_finite_differences(norm_first):
-    model = _tiny(norm_first)
+@pytest.mark.parametrize(("norm_first", "positions"), [(True, "learned"), (False, "learned"), (True, "sinusoidal")])
+def test_tiny_gpt_gradients_match_finite_differences(norm_first, positions):
+    model = _tiny(norm_first, positions)
     rng = np.random.default_rng(1)
     x, y = rng.integers(0, 7, (2, 5)), rng.integers(0, 7, (2, 5))
     loss = CategoricalCrossEntropy()
@@ -27,8 +30,9 @@ def test_tiny_gpt_gradients_match_finite_differences(norm_first):
         assert relative_error(p.grad, numeric) < 1e-6, name
 
 
-def test_tiny_gpt_is_causal():
-    model = _tiny()
+@pytest.mark.parametrize("positions", ["learned", "sinusoidal"])
+def test_tiny_gpt_is_causal(positions):
+    model = _tiny(positions=positions)
     x = np.array([[1, 2, 3, 4, 5]])
     changed = x.copy()
     changed[0, 3] = 0
@@ -37,8 +41,9 @@ def test_tiny_gpt_is_causal():
     assert not np.allclose(a[:, 3:], b[:, 3:])
 
 
-def test_cached_generation_gives_the_same_tokens_and_logits_as_rerunning_the_model():
-    model = TinyGPT(7, 12, d_model=8, num_heads=2, num_layers=2, rng=0, dtype=np.float64)
+@pytest.mark.parametrize("positions", ["learned", "sinusoidal"])
+def test_cached_generation_gives_the_same_tokens_and_logits_as_rerunning_the_model(positions):
+    model = _tiny(positions=positions, context=12)
     prompt = np.array([[1, 2], [3, 4]])
     slow = model.generate(prompt, 9, temperature=0.0, use_cache=False)
     fast = model.generate(prompt, 9, temperature=0.0, use_cache=True)
@@ -61,43 +66,8 @@ def test_parameter_count_formula_matches_the_model():
     assert sum(parts.values()) == model.num_parameters()
     assert parts["blocks"] == 3 * (12 * 32 * 32 + 13 * 32)
     assert flops_per_token(parts["blocks"], 3, 16, 32) == 2 * parts["blocks"] + 2 * 3 * 16 * 32
-
-
-def test_stdlib_docstrings_are_deterministic_ascii_and_windows_shift_by_one():
-    text = stdlib_docstrings(5000)
-    assert len(text) == 5000 and text == stdlib_docstrings(5000)
-    assert all(c == "\n" or 32 <= ord(c) < 127 for c in text)
-    vocab = CharVocab(text)
-    ids = vocab.encode(text)
-    assert vocab.decode(ids) == text and ids.dtype == np.int64
-    x, y = char_windows(ids, 10, 4, rng=0)
-    np.testing.assert_array_equal(x[:, 1:], y[:, :-1])
-    with pytest.raises(ValueError, match="not in the vocabulary"):
-        vocab.encode("\u00e9")
-
-
-def _tiny_sinusoidal():
-    return TinyGPT(7, 6, d_model=8, num_heads=2, num_layers=1, positions="sinusoidal", rng=0, dtype=np.float64)
-
-
-def test_sinusoidal_tiny_gpt_gradients_causality_and_cache():
-    model = _tiny_sinusoidal()
-    assert model.num_parameters() == sum(parameter_count(7, 6, 8, 1, learned_positions=False).values())
-    rng = np.random.default_rng(2)
-    x, y = rng.integers(0, 7, (2, 6)), rng.integers(0, 7, (2, 6))
-    loss = CategoricalCrossEntropy()
-    model.zero_grad()
-    loss(model(x), y)
-    model.backward(loss.backward())
-    for name, p in model.named_parameters():
-        numeric = numerical_gradient(lambda _: loss(model(x), y), p.value)
-        assert relative_error(p.grad, numeric) < 1e-6, name
-    changed = x.copy()
-    changed[:, 4] = (changed[:, 4] + 1) % 7
-    np.testing.assert_allclose(model(x)[:, :4], model(changed)[:, :4])
-    prompt = np.array([[1, 2], [3, 4]])
-    slow = model.generate(prompt, 4, temperature=0.0, use_cache=False)  # 6 tokens: within the context
-    np.testing.assert_array_equal(slow, model.generate(prompt, 4, temperature=0.0, use_cache=True))
+    fixed = TinyGPT(50, 16, d_model=32, num_heads=4, num_layers=3, positions="sinusoidal", rng=0)
+    assert sum(parameter_count(50, 16, 32, 3, learned_positions=False).values()) == fixed.num_parameters()
 
 
 def test_tiny_gpt_rejects_an_unknown_position_kind():

@@ -24,6 +24,18 @@ def test_vocab_round_trip_and_windows():
     assert x.tolist() == [[0, 1, 2, 3], [4, 5, 6, 7]] and y.tolist() == [[1, 2, 3, 4], [5, 6, 7, 8]]
 
 
+def test_random_char_windows_are_seeded_in_range_and_shift_by_one():
+    ids = np.arange(100, 130)
+    x, y = text.char_windows(ids, 10, 64, rng=0)
+    assert x.shape == y.shape == (64, 10)
+    np.testing.assert_array_equal(x[:, 1:], y[:, :-1])
+    np.testing.assert_array_equal(y[:, -1], x[:, -1] + 1)  # the target is the next id of the stream
+    assert x.min() >= 100 and y.max() <= 129 and len(np.unique(x[:, 0])) > 10  # windows start all over
+    np.testing.assert_array_equal(x, text.char_windows(ids, 10, 64, rng=0)[0])
+    with pytest.raises(ValueError, match="longer than length=30"):
+        text.char_windows(ids, 30, 1)
+
+
 def test_bigram_model_beats_unigram_and_is_exact_on_a_deterministic_text():
     ids = np.array([0, 1, 2] * 200)
     loss, alpha = text.bigram_loss(ids, ids, 3)
